@@ -1,0 +1,158 @@
+# Makefile -- build and test the softdelete SQLite extension (GNU make).
+#
+#   make / make loadable  softdelete.so (.dylib on macOS, .dll on Windows) here
+#   make static           libsoftdelete.a, built with -DSQLITE_CORE
+#   make test             install missing Debian packages, build, run the suite
+#   make demo             run examples/quickstart.sql in the sqlite3 shell
+#   make valgrind         the suite with every test file under valgrind
+#   make asan             the suite against an ASan+UBSan build (build/asan/)
+#   make windows          cross-compile build/softdelete.dll with MinGW-w64
+#   make install          copy the library to $(PREFIX)/lib/sqlite3-ext
+#   make dist             build/softdelete-$(VERSION).tar.gz
+#   make clean
+#
+# Overrides: CC, CFLAGS, CPPFLAGS, SQLITE3, TCLSH, PREFIX, DESTDIR, ASAN_CC,
+# MINGW_CC, TESTS="basic.test cascade.test" (subset for test/valgrind/asan).
+
+VERSION  := $(shell cat VERSION)
+SQLITE3  ?= sqlite3
+TCLSH    ?= tclsh
+PREFIX   ?= /usr/local
+ASAN_CC  ?= gcc
+MINGW_CC ?= x86_64-w64-mingw32-gcc
+SQLITE_INCDIR ?= /usr/include
+
+SRC := $(wildcard ext/*.c)
+OBJ        := $(SRC:ext/%.c=build/%.o)
+STATIC_OBJ := $(SRC:ext/%.c=build/static/%.o)
+ASAN_OBJ   := $(SRC:ext/%.c=build/asan/%.o)
+
+CFLAGS ?= -O2 -g
+SD_CFLAGS = -std=c11 -Wall -Wextra $(CPPFLAGS) $(CFLAGS) -DSD_VERSION='"$(VERSION)"'
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+
+ifeq ($(OS),Windows_NT)
+  LIB    := softdelete.dll
+  PIC    :=
+  SHARED := -shared softdelete.def
+else ifeq ($(shell uname -s),Darwin)
+  LIB    := softdelete.dylib
+  PIC    := -fPIC
+  SHARED := -dynamiclib
+else
+  LIB    := softdelete.so
+  PIC    := -fPIC
+  SHARED := -shared -Wl,-z,defs # undefined symbols fail the link, not the load
+endif
+
+DEPS = CC='$(CC)' TCLSH='$(TCLSH)' SQLITE3='$(SQLITE3)' scripts/deps.sh
+RUN_SUITE = $(TCLSH) test/all.tcl $(TESTS)
+
+.PHONY: all loadable static test demo valgrind asan windows install dist clean
+
+all loadable: $(LIB)
+
+static: libsoftdelete.a
+
+# Never -lsqlite3: the extension reaches SQLite only via sqlite3_api.
+$(LIB): $(OBJ)
+	$(if $(SRC),,$(error no C sources in ext/))
+	$(CC) $(SHARED) $(LDFLAGS) -o $@ $(OBJ)
+
+libsoftdelete.a: $(STATIC_OBJ)
+	$(if $(SRC),,$(error no C sources in ext/))
+	$(AR) rcs $@ $^
+
+build/asan/softdelete.so: $(ASAN_OBJ)
+	$(ASAN_CC) -shared $(ASAN_FLAGS) -o $@ $^
+
+build/%.o: ext/%.c VERSION | build/.headers
+	$(CC) $(SD_CFLAGS) $(PIC) -MMD -MP -c -o $@ $<
+
+build/static/%.o: ext/%.c VERSION | build/.headers
+	@mkdir -p $(@D)
+	$(CC) $(SD_CFLAGS) $(PIC) -DSQLITE_CORE -MMD -MP -c -o $@ $<
+
+build/asan/%.o: ext/%.c VERSION | build/.headers
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(SD_CFLAGS) -fPIC $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
+
+# Checked once per clean tree, so a normal build never runs apt or deps.sh.
+build/.headers:
+	@mkdir -p build
+	@echo '#include <sqlite3ext.h>' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 \
+	  || $(DEPS) build
+	@touch $@
+
+-include $(OBJ:.o=.d) $(STATIC_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
+
+test:
+	$(DEPS) test
+	$(MAKE) --no-print-directory loadable
+	SOFTDELETE_LIB='$(CURDIR)/$(LIB)' $(RUN_SUITE)
+
+# -box needs sqlite3 3.33+; older shells get -column -header.
+demo:
+	$(DEPS) demo
+	$(MAKE) --no-print-directory loadable
+	cd '$(CURDIR)' && \
+	  if $(SQLITE3) -box :memory: 'SELECT 1' >/dev/null 2>&1; then mode=-box; \
+	  else mode='-column -header'; fi; \
+	  $(SQLITE3) -bail $$mode :memory: < examples/quickstart.sql
+
+# Each test file runs in its own valgrind'ed tclsh (SD_TCLSH). Only definite
+# leaks count: Tcl's own allocator leaves "possibly lost" blocks at exit.
+# Exit code 99 marks valgrind errors, which test/all.tcl counts as a failure.
+VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full \
+            --show-leak-kinds=definite --errors-for-leak-kinds=definite -q
+valgrind:
+	$(DEPS) valgrind
+	$(MAKE) --no-print-directory loadable
+	SOFTDELETE_LIB='$(CURDIR)/$(LIB)' SD_TCLSH='$(VALGRIND) $(TCLSH)' \
+	  $(RUN_SUITE)
+
+# tclsh is not instrumented, so the ASan runtime must be preloaded (gcc's,
+# hence ASAN_CC=gcc). detect_leaks=1 works: stock tclsh 8.6 reports no leaks
+# of its own, and finish_test closes every connection first. exitcode=98 so
+# a report after failed tests still differs from their exit status 1.
+SAN_ENV = LD_PRELOAD="$$($(ASAN_CC) -print-file-name=libasan.so)" \
+          ASAN_OPTIONS=detect_leaks=1:exitcode=98 \
+          UBSAN_OPTIONS=print_stacktrace=1:exitcode=98
+asan:
+	$(DEPS) asan
+	$(MAKE) --no-print-directory build/asan/softdelete.so
+	$(SAN_ENV) SOFTDELETE_LIB='$(CURDIR)/build/asan/softdelete.so' $(RUN_SUITE)
+
+# Compile-and-link check of the Windows build; sqlite3*.h are copied so the
+# cross compiler does not see the host's /usr/include.
+windows:
+ifeq ($(shell command -v $(MINGW_CC)),)
+	@echo "make windows: $(MINGW_CC) not found, skipping" \
+	      "(Debian: apt-get install gcc-mingw-w64-x86-64)"
+else
+	$(if $(SRC),,$(error no C sources in ext/))
+	@mkdir -p build/windows
+	cp $(SQLITE_INCDIR)/sqlite3.h $(SQLITE_INCDIR)/sqlite3ext.h build/windows/
+	$(MINGW_CC) $(SD_CFLAGS) -Ibuild/windows -shared -o build/softdelete.dll \
+	  $(SRC) softdelete.def
+	$(MINGW_CC:gcc=objdump) -p build/softdelete.dll | grep -q sqlite3_softdelete_init
+	@echo "build/softdelete.dll exports sqlite3_softdelete_init"
+endif
+
+install: $(LIB)
+	install -d '$(DESTDIR)$(PREFIX)/lib/sqlite3-ext'
+	install -m 0644 $(LIB) '$(DESTDIR)$(PREFIX)/lib/sqlite3-ext/'
+
+DIST := softdelete-$(VERSION)
+DIST_FILES = $(wildcard README.md LICENSE* Makefile VERSION softdelete.def \
+                        .gitignore .ci ext scripts test examples docs)
+dist:
+	rm -rf build/$(DIST) && mkdir -p build/$(DIST)
+	cp -R $(DIST_FILES) build/$(DIST)/
+	tar -C build -czf build/$(DIST).tar.gz $(DIST)
+	rm -rf build/$(DIST)
+	@echo build/$(DIST).tar.gz
+
+clean:
+	rm -rf build softdelete.so softdelete.dylib softdelete.dll libsoftdelete.a

@@ -1,0 +1,842 @@
+/*
+** sd_cascade.c: operations, cascades along foreign keys, exact restore.
+**
+** Operations. A soft delete writes two columns of the base row: the marker
+** (the deletion time in the table's format) and <marker>_op, the id of the
+** operation: one random 63-bit number per DELETE statement or function call
+** (sdCurrentOp). Every row the operation reaches by cascade gets the same id.
+** Keeping the id in the row makes it as transactional as the row itself,
+** visible to every connection and process, and gone with the row when it is
+** purged; one UPDATE records it, so a soft delete stays one nested write.
+**
+** The graph. The foreign keys declared on base tables (PRAGMA
+** foreign_key_list) between tables wrapped by softdelete, in one schema:
+** one SdEdge per key, from the child table to the parent table. Tables that
+** no softdelete table wraps are not in the graph and are never touched.
+**
+** Soft delete of row R, in three phases, so that nothing is written before
+** everything that can refuse has been checked:
+**   1. closure: R, then, breadth first, the live rows of each ON DELETE
+**      CASCADE child that reference a row already in the set (cycles end
+**      because a row enters the set once);
+**   2. refusals: a live row outside the set that references a row in the
+**      set through an ON DELETE RESTRICT key, or NO ACTION while PRAGMA
+**      foreign_keys is on, refuses the whole delete, naming its table;
+**   3. writes: one UPDATE per row, each recorded in an SdJournal; if one
+**      fails, the journal puts back the rows already changed.
+**
+** Restore of row R (deleted by operation O):
+**   1. R's parents (CASCADE, RESTRICT, NO ACTION keys) must be live;
+**   2. closure: R, then the deleted rows of each CASCADE child that
+**      reference a row in the set and carry operation O. A row with
+**      another such parent still deleted outside the set is left deleted,
+**      so no live row ever references a deleted parent;
+**   3. no restored row may take a live-unique key (sd_unique) of a live row;
+**   4. writes, journalled as above.
+** Rows deleted by another operation, earlier or later, even at the same
+** pinned time, have another id and stay deleted: no zombies.
+*/
+#include "softdelete.h"
+
+/* A foreign key from one wrapped table (child) onto another (parent). */
+typedef struct SdEdge SdEdge;
+struct SdEdge {
+  int iChild;               /* Node of the child table */
+  int iParent;              /* Node of the parent table */
+  int nCol;                 /* Key columns */
+  char **azFrom;            /* Child columns */
+  char **azTo;              /* Parent columns */
+  int eAction;              /* SD_FK_* */
+  sqlite3_stmt *pParentKey; /* SELECT to-cols FROM parent WHERE rowid=?1 */
+  sqlite3_stmt *pLiveKids;  /* Live children holding a key */
+  sqlite3_stmt *pOpKids;    /* Deleted children of an operation holding a key */
+  sqlite3_stmt *pChildKey;  /* SELECT from-cols FROM child WHERE rowid=?1 */
+  sqlite3_stmt *pParentRow; /* SELECT rowid, live FROM parent WHERE to-cols */
+};
+
+struct SdGraph {
+  sqlite3 *db;              /* Connection */
+  int iSchema;              /* Schema version it was read at */
+  int nNode;                /* Wrapped tables in the schema */
+  SdVtab **apNode;          /* Their descriptions */
+  int nEdge;                /* Foreign keys among them */
+  SdEdge *aEdge;            /* The keys */
+  sqlite3_stmt **apSoft;    /* Per node: soft-delete UPDATE */
+  sqlite3_stmt **apState;   /* Per node: SELECT marker, op WHERE rowid */
+};
+
+/* ---- The journal ------------------------------------------------------- */
+
+void sdJournalInit(SdJournal *pJ){ memset(pJ, 0, sizeof(*pJ)); }
+
+void sdJournalClear(SdJournal *pJ){
+  int i;
+  for(i=0; i<pJ->n; i++){
+    sqlite3_value_free(pJ->a[i].pMarker);
+    sqlite3_value_free(pJ->a[i].pOp);
+  }
+  sqlite3_free(pJ->a);
+  sdJournalInit(pJ);
+}
+
+static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, i64 iRowid,
+                        sqlite3_value *pMarker, sqlite3_value *pOp){
+  struct SdJEntry *e;
+  if( pJ->n>=pJ->nAlloc ){
+    int nNew = pJ->nAlloc ? pJ->nAlloc*2 : 16;
+    struct SdJEntry *aNew = sqlite3_realloc64(pJ->a, sizeof(*aNew)*nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    pJ->a = aNew;
+    pJ->nAlloc = nNew;
+  }
+  e = &pJ->a[pJ->n];
+  e->pTab = pTab;
+  e->iRowid = iRowid;
+  e->pMarker = sqlite3_value_dup(pMarker);
+  e->pOp = sqlite3_value_dup(pOp);
+  if( (pMarker && !e->pMarker) || (pOp && !e->pOp) ){
+    sqlite3_value_free(e->pMarker);
+    sqlite3_value_free(e->pOp);
+    return SQLITE_NOMEM;
+  }
+  pJ->n++;
+  return SQLITE_OK;
+}
+
+/* Put every journalled row back as it was, newest first. */
+int sdJournalUndo(sqlite3 *db, SdJournal *pJ){
+  int i, rc = SQLITE_OK;
+  for(i=pJ->n-1; i>=0; i--){
+    struct SdJEntry *e = &pJ->a[i];
+    sqlite3_stmt *pStmt = 0;
+    int rc2 = sdPrepare(db, &pStmt, 0,
+        "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE %s=?3",
+        e->pTab->zDb, e->pTab->zBase, e->pTab->zMarker, e->pTab->zOpCol,
+        e->pTab->zRowid);
+    if( rc2==SQLITE_OK ){
+      if( e->pMarker ) sqlite3_bind_value(pStmt, 1, e->pMarker);
+      if( e->pOp ) sqlite3_bind_value(pStmt, 2, e->pOp);
+      sqlite3_bind_int64(pStmt, 3, e->iRowid);
+      sqlite3_step(pStmt);
+      rc2 = sqlite3_finalize(pStmt);
+    }
+    if( rc==SQLITE_OK ) rc = rc2;
+  }
+  return rc;
+}
+
+/* ---- The graph --------------------------------------------------------- */
+
+void sdGraphFree(SdGraph *g){
+  int i, j;
+  if( g==0 ) return;
+  for(i=0; i<g->nEdge; i++){
+    SdEdge *e = &g->aEdge[i];
+    for(j=0; j<e->nCol; j++){ sqlite3_free(e->azFrom[j]); sqlite3_free(e->azTo[j]); }
+    sqlite3_free(e->azFrom);
+    sqlite3_free(e->azTo);
+    sqlite3_finalize(e->pParentKey);
+    sqlite3_finalize(e->pLiveKids);
+    sqlite3_finalize(e->pOpKids);
+    sqlite3_finalize(e->pChildKey);
+    sqlite3_finalize(e->pParentRow);
+  }
+  for(i=0; i<g->nNode; i++){
+    if( g->apSoft ) sqlite3_finalize(g->apSoft[i]);
+    if( g->apState ) sqlite3_finalize(g->apState[i]);
+    sdVtabRelease(g->apNode[i]);
+  }
+  sqlite3_free(g->apSoft);
+  sqlite3_free(g->apState);
+  sqlite3_free(g->apNode);
+  sqlite3_free(g->aEdge);
+  sqlite3_free(g);
+}
+
+static int sdNodeOfBase(SdGraph *g, const char *zBase){
+  int i;
+  for(i=0; i<g->nNode; i++){
+    if( sdStrICmp(g->apNode[i]->zBase, zBase)==0 ) return i;
+  }
+  return -1;
+}
+
+/* The primary-key columns of node n, in key order, as a new array. */
+static int sdPkColumns(SdGraph *g, SdVtab *pT, char ***pazCol, int *pnCol){
+  sqlite3_stmt *pStmt = 0;
+  char **az = 0;
+  int n = 0, rc;
+  (void)g;
+  if( pT->iPk>=0 || 1 ){
+    rc = sdPrepare(pT->db, &pStmt, 0, "SELECT name FROM pragma_table_info(?1, ?2) "
+                   "WHERE pk>0 ORDER BY pk");
+    if( rc ) return rc;
+    sqlite3_bind_text(pStmt, 1, pT->zBase, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, pT->zDb, -1, SQLITE_STATIC);
+    while( sqlite3_step(pStmt)==SQLITE_ROW ){
+      char **azNew = sqlite3_realloc64(az, sizeof(char*)*(n+1));
+      if( azNew==0 ){ rc = SQLITE_NOMEM; break; }
+      az = azNew;
+      az[n] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+      if( az[n]==0 ){ rc = SQLITE_NOMEM; break; }
+      n++;
+    }
+    sqlite3_finalize(pStmt);
+  }
+  *pazCol = az;
+  *pnCol = n;
+  return SQLITE_OK;
+}
+
+/* Load the graph of schema zDb. */
+static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
+                       SdGraph **ppG, char **pzErr){
+  SdGraph *g;
+  sqlite3_stmt *pStmt = 0, *pFk = 0;
+  int rc, i;
+
+  *ppG = 0;
+  g = sqlite3_malloc64(sizeof(*g));
+  if( g==0 ) return SQLITE_NOMEM;
+  memset(g, 0, sizeof(*g));
+  g->db = db;
+  rc = sdPrepare(db, &pStmt, 0, "SELECT name FROM \"%w\".sqlite_master "
+                 "WHERE type='table' AND sql LIKE 'CREATE VIRTUAL TABLE%%'", zDb);
+  if( rc ) goto fail;
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    char *zQual = sqlite3_mprintf("%s.%s", zDb, sqlite3_column_text(pStmt, 0));
+    SdVtab *pT = 0;
+    char *zIgnore = 0;
+    if( zQual==0 ){ rc = SQLITE_NOMEM; break; }
+    rc = sdFindVtab(db, pConn, zQual, &pT, &zIgnore);
+    sqlite3_free(zQual);
+    sqlite3_free(zIgnore);
+    if( rc==SQLITE_NOMEM ) break;
+    rc = SQLITE_OK;     /* Other modules, broken tables: not in the graph */
+    if( pT ){
+      SdVtab **apNew = sqlite3_realloc64(g->apNode, sizeof(SdVtab*)*(g->nNode+1));
+      if( apNew==0 ){ sdVtabRelease(pT); rc = SQLITE_NOMEM; break; }
+      g->apNode = apNew;
+      g->apNode[g->nNode++] = pT;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if( rc ) goto fail;
+  g->apSoft = sqlite3_malloc64(sizeof(sqlite3_stmt*)*(g->nNode+1));
+  g->apState = sqlite3_malloc64(sizeof(sqlite3_stmt*)*(g->nNode+1));
+  if( !g->apSoft || !g->apState ){ rc = SQLITE_NOMEM; goto fail; }
+  memset(g->apSoft, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
+  memset(g->apState, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
+
+  rc = sdPrepare(db, &pFk, 0, "SELECT id, \"table\", \"from\", \"to\", on_delete "
+                 "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq");
+  if( rc ) goto fail;
+  for(i=0; i<g->nNode && rc==SQLITE_OK; i++){
+    SdVtab *pC = g->apNode[i];
+    int iLast = -1;
+    SdEdge *e = 0;
+    sqlite3_bind_text(pFk, 1, pC->zBase, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pFk, 2, pC->zDb, -1, SQLITE_STATIC);
+    while( sqlite3_step(pFk)==SQLITE_ROW ){
+      int id = sqlite3_column_int(pFk, 0);
+      const char *zParent = (const char*)sqlite3_column_text(pFk, 1);
+      const char *zFrom = (const char*)sqlite3_column_text(pFk, 2);
+      const char *zTo = (const char*)sqlite3_column_text(pFk, 3);
+      const char *zAct = (const char*)sqlite3_column_text(pFk, 4);
+      int iP = sdNodeOfBase(g, zParent);
+      if( iP<0 ) continue;
+      if( id!=iLast ){
+        SdEdge *aNew = sqlite3_realloc64(g->aEdge, sizeof(SdEdge)*(g->nEdge+1));
+        if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+        g->aEdge = aNew;
+        e = &g->aEdge[g->nEdge++];
+        memset(e, 0, sizeof(*e));
+        e->iChild = i;
+        e->iParent = iP;
+        if( sdStrICmp(zAct, "CASCADE")==0 ) e->eAction = SD_FK_CASCADE;
+        else if( sdStrICmp(zAct, "RESTRICT")==0 ) e->eAction = SD_FK_RESTRICT;
+        else if( sdStrICmp(zAct, "NO ACTION")==0 ) e->eAction = SD_FK_NOACTION;
+        else e->eAction = SD_FK_NONE;
+        iLast = id;
+      }
+      {
+        char **azF = sqlite3_realloc64(e->azFrom, sizeof(char*)*(e->nCol+1));
+        char **azT;
+        if( azF==0 ){ rc = SQLITE_NOMEM; break; }
+        e->azFrom = azF;
+        azT = sqlite3_realloc64(e->azTo, sizeof(char*)*(e->nCol+1));
+        if( azT==0 ){ rc = SQLITE_NOMEM; break; }
+        e->azTo = azT;
+        e->azFrom[e->nCol] = sqlite3_mprintf("%s", zFrom);
+        e->azTo[e->nCol] = zTo ? sqlite3_mprintf("%s", zTo) : 0;
+        e->nCol++;
+        if( e->azFrom[e->nCol-1]==0 ){ rc = SQLITE_NOMEM; break; }
+      }
+    }
+    sqlite3_reset(pFk);
+  }
+  sqlite3_finalize(pFk);
+  pFk = 0;
+  /* Keys that name no parent columns point at the parent's PRIMARY KEY. */
+  for(i=0; i<g->nEdge && rc==SQLITE_OK; i++){
+    SdEdge *e = &g->aEdge[i];
+    if( e->azTo[0]==0 ){
+      char **azPk = 0;
+      int nPk = 0, j;
+      SdVtab *pP = g->apNode[e->iParent];
+      rc = sdPkColumns(g, pP, &azPk, &nPk);
+      if( rc ) break;
+      for(j=0; j<e->nCol; j++){
+        sqlite3_free(e->azTo[j]);
+        e->azTo[j] = sqlite3_mprintf("%s", j<nPk ? azPk[j] : pP->zRowid);
+        if( e->azTo[j]==0 ) rc = SQLITE_NOMEM;
+      }
+      for(j=0; j<nPk; j++) sqlite3_free(azPk[j]);
+      sqlite3_free(azPk);
+    }
+  }
+  if( rc ) goto fail;
+  *ppG = g;
+  return SQLITE_OK;
+
+fail:
+  if( rc==SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("out of memory");
+  sqlite3_finalize(pStmt);
+  sqlite3_finalize(pFk);
+  sdGraphFree(g);
+  return rc;
+}
+
+/* Column list "a", "b" with an optional table alias. */
+static void sdAppendCols(sqlite3_str *s, int n, char **az, const char *zSep){
+  int i;
+  for(i=0; i<n; i++){
+    if( sdStrICmp(az[i], "rowid")==0 || sdStrICmp(az[i], "_rowid_")==0
+     || sdStrICmp(az[i], "oid")==0 ){
+      sqlite3_str_appendf(s, "%s%s", i ? zSep : "", az[i]);
+    }else{
+      sqlite3_str_appendf(s, "%s\"%w\"", i ? zSep : "", az[i]);
+    }
+  }
+}
+
+/* "WHERE c1=?1 AND c2=?2" for the columns az. */
+static void sdAppendKeyMatch(sqlite3_str *s, int n, char **az){
+  int i;
+  for(i=0; i<n; i++){
+    sqlite3_str_appendall(s, i ? " AND " : " WHERE ");
+    sdAppendCols(s, 1, &az[i], "");
+    sqlite3_str_appendf(s, "=?%d", i+1);
+  }
+}
+
+/* Prepare (once) one of an edge's statements. */
+static int sdEdgeStmt(SdGraph *g, SdEdge *e, sqlite3_stmt **pp, int eKind){
+  SdVtab *pC = g->apNode[e->iChild], *pP = g->apNode[e->iParent];
+  sqlite3_str *s;
+  char *zSql;
+  int rc = SQLITE_OK;
+  if( *pp ) return SQLITE_OK;
+  s = sqlite3_str_new(g->db);
+  switch( eKind ){
+    case 0:   /* parent key of a parent row */
+      sqlite3_str_appendall(s, "SELECT ");
+      sdAppendCols(s, e->nCol, e->azTo, ", ");
+      sqlite3_str_appendf(s, " FROM \"%w\".\"%w\" WHERE %s=?1",
+                          pP->zDb, pP->zBase, pP->zRowid);
+      break;
+    case 1:   /* live children holding the key */
+      sqlite3_str_appendf(s, "SELECT %s FROM \"%w\".\"%w\"", pC->zRowid,
+                          pC->zDb, pC->zBase);
+      sdAppendKeyMatch(s, e->nCol, e->azFrom);
+      sqlite3_str_appendf(s, " AND \"%w\" IS NULL", pC->zMarker);
+      break;
+    case 2:   /* deleted children of operation ?N holding the key */
+      sqlite3_str_appendf(s, "SELECT %s FROM \"%w\".\"%w\"", pC->zRowid,
+                          pC->zDb, pC->zBase);
+      sdAppendKeyMatch(s, e->nCol, e->azFrom);
+      sqlite3_str_appendf(s, " AND \"%w\" IS NOT NULL AND \"%w\"=?%d",
+                          pC->zMarker, pC->zOpCol, e->nCol+1);
+      break;
+    case 3:   /* the key a child row holds */
+      sqlite3_str_appendall(s, "SELECT ");
+      sdAppendCols(s, e->nCol, e->azFrom, ", ");
+      sqlite3_str_appendf(s, " FROM \"%w\".\"%w\" WHERE %s=?1",
+                          pC->zDb, pC->zBase, pC->zRowid);
+      break;
+    default:  /* the parent row holding a key */
+      sqlite3_str_appendf(s, "SELECT %s, \"%w\" IS NULL FROM \"%w\".\"%w\"",
+                          pP->zRowid, pP->zMarker, pP->zDb, pP->zBase);
+      sdAppendKeyMatch(s, e->nCol, e->azTo);
+      break;
+  }
+  zSql = sdMprintfStr(s, &rc);
+  if( rc ) return rc;
+  rc = sqlite3_prepare_v3(g->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, pp, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* ---- Sets of rows ------------------------------------------------------ */
+
+typedef struct SdRowSet SdRowSet;
+struct SdRowSet {
+  int n, nAlloc;            /* Rows in a[] */
+  struct SdRow { int iNode; i64 iRowid; } *a;
+  int nHash;                /* Slots in aHash (power of two) */
+  int *aHash;               /* 1 + index into a[], 0 for empty */
+};
+
+static void sdRowSetClear(SdRowSet *p){
+  sqlite3_free(p->a);
+  sqlite3_free(p->aHash);
+  memset(p, 0, sizeof(*p));
+}
+
+static unsigned int sdRowHash(int iNode, i64 iRowid){
+  sqlite3_uint64 h = (sqlite3_uint64)iRowid * 0x9E3779B97F4A7C15ULL + (unsigned)iNode;
+  return (unsigned int)(h ^ (h>>29));
+}
+
+static int sdRowSetHas(SdRowSet *p, int iNode, i64 iRowid){
+  unsigned int h;
+  if( p->nHash==0 ) return 0;
+  for(h=sdRowHash(iNode, iRowid) & (p->nHash-1); p->aHash[h]; h=(h+1)&(p->nHash-1)){
+    struct SdRow *r = &p->a[p->aHash[h]-1];
+    if( r->iNode==iNode && r->iRowid==iRowid ) return 1;
+  }
+  return 0;
+}
+
+/* Add a row (not yet present). */
+static int sdRowSetAdd(SdRowSet *p, int iNode, i64 iRowid){
+  unsigned int h;
+  if( p->n>=p->nAlloc ){
+    int nNew = p->nAlloc ? p->nAlloc*2 : 16;
+    struct SdRow *aNew = sqlite3_realloc64(p->a, sizeof(*aNew)*nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    p->a = aNew;
+    p->nAlloc = nNew;
+  }
+  if( (p->n+1)*2 > p->nHash ){
+    int nHash = p->nHash ? p->nHash*2 : 32, i;
+    int *aHash = sqlite3_malloc64(sizeof(int)*nHash);
+    if( aHash==0 ) return SQLITE_NOMEM;
+    memset(aHash, 0, sizeof(int)*nHash);
+    for(i=0; i<p->n; i++){
+      for(h=sdRowHash(p->a[i].iNode, p->a[i].iRowid) & (nHash-1); aHash[h];
+          h=(h+1)&(nHash-1)){}
+      aHash[h] = i+1;
+    }
+    sqlite3_free(p->aHash);
+    p->aHash = aHash;
+    p->nHash = nHash;
+  }
+  p->a[p->n].iNode = iNode;
+  p->a[p->n].iRowid = iRowid;
+  for(h=sdRowHash(iNode, iRowid) & (p->nHash-1); p->aHash[h]; h=(h+1)&(p->nHash-1)){}
+  p->aHash[h] = ++p->n;
+  return SQLITE_OK;
+}
+
+/* ---- Helpers on graph nodes ------------------------------------------- */
+
+static int sdGraphFor(SdVtab *p, SdGraph **ppG, int *piNode, char **pzErr){
+  int v = 0, rc = sdSchemaVersion(p, &v);
+  if( rc ) return rc;
+  if( p->pGraph && p->pGraph->iSchema!=v ){
+    /* A wrapped table was created or dropped since: read the keys again. */
+    sdGraphFree(p->pGraph);
+    p->pGraph = 0;
+  }
+  if( p->pGraph==0 ){
+    rc = sdGraphLoad(p->db, p->pConn, p->zDb, &p->pGraph, pzErr);
+    if( rc ) return rc;
+    p->pGraph->iSchema = v;
+  }
+  *ppG = p->pGraph;
+  *piNode = sdNodeOfBase(p->pGraph, p->zBase);
+  return SQLITE_OK;
+}
+
+/* Does node n have edges of interest as a parent (bParent) or child? */
+static int sdHasEdges(SdGraph *g, int n, int bParent){
+  int i;
+  for(i=0; i<g->nEdge; i++){
+    SdEdge *e = &g->aEdge[i];
+    if( e->eAction==SD_FK_NONE ) continue;
+    if( bParent ? e->iParent==n : e->iChild==n ) return 1;
+  }
+  return 0;
+}
+
+/* Bind the key read by pKey (already stepped to a row) to pDst ?1..?n.
+** Returns 0 if some key column is NULL: such a row references nothing. */
+static int sdBindKey(sqlite3_stmt *pDst, sqlite3_stmt *pKey, int n){
+  int i;
+  for(i=0; i<n; i++){
+    if( sqlite3_column_type(pKey, i)==SQLITE_NULL ) return 0;
+    sqlite3_bind_value(pDst, i+1, sqlite3_column_value(pKey, i));
+  }
+  return 1;
+}
+
+/* Set (bDelete) or clear the marker and op of one row, journalling it. */
+static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
+                     i64 iTime, SdJournal *pJ, char **pzErr){
+  SdVtab *pT = g->apNode[iNode];
+  sqlite3_stmt *pSt;
+  int rc;
+  if( g->apState[iNode]==0 ){
+    rc = sdPrepare(g->db, &g->apState[iNode], 1,
+        "SELECT \"%w\", \"%w\" FROM \"%w\".\"%w\" WHERE %s=?1",
+        pT->zMarker, pT->zOpCol, pT->zDb, pT->zBase, pT->zRowid);
+    if( rc ) goto err;
+  }
+  if( g->apSoft[iNode]==0 ){
+    rc = sdPrepare(g->db, &g->apSoft[iNode], 1,
+        "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE %s=?3",
+        pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zRowid);
+    if( rc ) goto err;
+  }
+  pSt = g->apState[iNode];
+  sqlite3_bind_int64(pSt, 1, iRowid);
+  if( sqlite3_step(pSt)==SQLITE_ROW ){
+    rc = sdJournalAdd(pJ, pT, iRowid, sqlite3_column_value(pSt, 0),
+                      sqlite3_column_value(pSt, 1));
+  }else{
+    rc = sqlite3_reset(pSt);
+    if( rc==SQLITE_OK ) rc = SQLITE_NOTFOUND;
+  }
+  sqlite3_reset(pSt);
+  if( rc ) goto err;
+  pSt = g->apSoft[iNode];
+  if( bDelete ){
+    sdBindTime(pSt, 1, pT->eFormat, iTime);
+    sqlite3_bind_int64(pSt, 2, iOp);
+  }else{
+    sqlite3_bind_null(pSt, 1);
+    sqlite3_bind_null(pSt, 2);
+  }
+  sqlite3_bind_int64(pSt, 3, iRowid);
+  sqlite3_step(pSt);
+  rc = sqlite3_reset(pSt);
+  if( rc==SQLITE_OK ) return SQLITE_OK;
+err:
+  if( *pzErr==0 || rc!=SQLITE_CONSTRAINT_UNIQUE ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("softdelete: cannot %s row %lld of %s: %s",
+        bDelete ? "delete" : "restore", iRowid, pT->zName,
+        rc==SQLITE_NOTFOUND ? "no such row" : sqlite3_errmsg(g->db));
+  }
+  return rc==SQLITE_NOTFOUND ? SQLITE_ERROR : rc;
+}
+
+/* Describe the key that pKey (stepped) holds: "id=3" or "(a, b)=(1, 'x')". */
+static char *sdDescribeKey(sqlite3_stmt *pKey, int n, char **az){
+  sqlite3_str *s = sqlite3_str_new(0);
+  int i, rc = SQLITE_OK;
+  for(i=0; i<n; i++){
+    char *z = sdQuoteValue(sqlite3_column_value(pKey, i));
+    sqlite3_str_appendf(s, "%s%s=%s", i ? ", " : "", az[i], z ? z : "?");
+    sqlite3_free(z);
+  }
+  return sdMprintfStr(s, &rc);
+}
+
+static int sdForeignKeysOn(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int bOn = 0;
+  if( sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    bOn = sqlite3_column_int(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  return bOn;
+}
+
+/* ---- Soft delete ------------------------------------------------------- */
+
+int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
+                 char **pzErr){
+  SdGraph *g;
+  SdRowSet set;
+  int iNode, rc, i, k, bFkOn = -1;
+  int nJ0 = pJ->n;
+
+  rc = sdGraphFor(p, &g, &iNode, pzErr);
+  if( rc ) return rc;
+  if( iNode<0 ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("softdelete: %s is not in the schema", p->zName);
+    return SQLITE_ERROR;
+  }
+  if( !sdHasEdges(g, iNode, 1) ){
+    /* Nothing references this table: one UPDATE. */
+    return sdMarkRow(g, iNode, iRowid, 1, iOp, iTime, pJ, pzErr);
+  }
+
+  /* 1. The closure along ON DELETE CASCADE keys. */
+  memset(&set, 0, sizeof(set));
+  rc = sdRowSetAdd(&set, iNode, iRowid);
+  for(k=0; rc==SQLITE_OK && k<set.n; k++){
+    int n = set.a[k].iNode;
+    i64 r = set.a[k].iRowid;
+    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+      SdEdge *e = &g->aEdge[i];
+      if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
+      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
+      sqlite3_bind_int64(e->pParentKey, 1, r);
+      if( sqlite3_step(e->pParentKey)==SQLITE_ROW
+       && sdBindKey(e->pLiveKids, e->pParentKey, e->nCol) ){
+        while( rc==SQLITE_OK && sqlite3_step(e->pLiveKids)==SQLITE_ROW ){
+          i64 c = sqlite3_column_int64(e->pLiveKids, 0);
+          if( !sdRowSetHas(&set, e->iChild, c) ) rc = sdRowSetAdd(&set, e->iChild, c);
+        }
+        if( rc==SQLITE_OK ) rc = sqlite3_reset(e->pLiveKids);
+      }
+      sqlite3_reset(e->pLiveKids);
+      sqlite3_reset(e->pParentKey);
+    }
+  }
+
+  /* 2. Refusals: RESTRICT, and NO ACTION while foreign keys are enforced. */
+  for(k=0; rc==SQLITE_OK && k<set.n; k++){
+    int n = set.a[k].iNode;
+    i64 r = set.a[k].iRowid;
+    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+      SdEdge *e = &g->aEdge[i];
+      if( e->iParent!=n ) continue;
+      if( e->eAction==SD_FK_NOACTION ){
+        if( bFkOn<0 ) bFkOn = sdForeignKeysOn(g->db);
+        if( !bFkOn ) continue;
+      }else if( e->eAction!=SD_FK_RESTRICT ){
+        continue;
+      }
+      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
+      sqlite3_bind_int64(e->pParentKey, 1, r);
+      if( sqlite3_step(e->pParentKey)==SQLITE_ROW
+       && sdBindKey(e->pLiveKids, e->pParentKey, e->nCol) ){
+        while( sqlite3_step(e->pLiveKids)==SQLITE_ROW ){
+          i64 c = sqlite3_column_int64(e->pLiveKids, 0);
+          if( !sdRowSetHas(&set, e->iChild, c) ){
+            char *zKey = sdDescribeKey(e->pParentKey, e->nCol, e->azTo);
+            sqlite3_free(*pzErr);
+            *pzErr = sqlite3_mprintf("softdelete: cannot delete row %lld of %s: "
+                "live rows of %s still reference it (%s, ON DELETE %s); "
+                "delete or move them first", r, g->apNode[n]->zName,
+                g->apNode[e->iChild]->zName, zKey ? zKey : "",
+                e->eAction==SD_FK_RESTRICT ? "RESTRICT" : "NO ACTION");
+            sqlite3_free(zKey);
+            rc = SQLITE_CONSTRAINT_FOREIGNKEY;
+            break;
+          }
+        }
+      }
+      sqlite3_reset(e->pLiveKids);
+      sqlite3_reset(e->pParentKey);
+    }
+  }
+
+  /* 3. Writes. */
+  for(k=0; rc==SQLITE_OK && k<set.n; k++){
+    rc = sdMarkRow(g, set.a[k].iNode, set.a[k].iRowid, 1, iOp, iTime, pJ, pzErr);
+  }
+  if( rc && pJ->n>nJ0 ){
+    SdJournal part;
+    part.n = pJ->n - nJ0;
+    part.nAlloc = part.n;
+    part.a = &pJ->a[nJ0];
+    sdJournalUndo(g->db, &part);
+  }
+  sdRowSetClear(&set);
+  return rc;
+}
+
+/* ---- Restore ----------------------------------------------------------- */
+
+/*
+** Is row r of node n blocked by a deleted parent outside pSet? If so, and
+** pzErr is not NULL, say which.
+*/
+static int sdParentDeleted(SdGraph *g, int n, i64 r, SdRowSet *pSet,
+                           char **pzErr, int *pbBlocked){
+  int i, rc = SQLITE_OK;
+  *pbBlocked = 0;
+  for(i=0; i<g->nEdge && rc==SQLITE_OK && !*pbBlocked; i++){
+    SdEdge *e = &g->aEdge[i];
+    if( e->iChild!=n || e->eAction==SD_FK_NONE ) continue;
+    if( (rc = sdEdgeStmt(g, e, &e->pChildKey, 3))!=SQLITE_OK ) break;
+    if( (rc = sdEdgeStmt(g, e, &e->pParentRow, 4))!=SQLITE_OK ) break;
+    sqlite3_bind_int64(e->pChildKey, 1, r);
+    if( sqlite3_step(e->pChildKey)==SQLITE_ROW
+     && sdBindKey(e->pParentRow, e->pChildKey, e->nCol) ){
+      while( sqlite3_step(e->pParentRow)==SQLITE_ROW ){
+        i64 pr = sqlite3_column_int64(e->pParentRow, 0);
+        if( sqlite3_column_int(e->pParentRow, 1)==0
+         && !(pSet && sdRowSetHas(pSet, e->iParent, pr)) ){
+          *pbBlocked = 1;
+          if( pzErr ){
+            char *zKey = sdDescribeKey(e->pChildKey, e->nCol, e->azTo);
+            sqlite3_free(*pzErr);
+            *pzErr = sqlite3_mprintf("softdelete: cannot restore row %lld of %s: "
+                "its parent row %lld of %s (%s) is deleted; restore the parent "
+                "first", r, g->apNode[n]->zName, pr, g->apNode[e->iParent]->zName,
+                zKey ? zKey : "");
+            sqlite3_free(zKey);
+          }
+          break;
+        }
+      }
+    }
+    sqlite3_reset(e->pParentRow);
+    sqlite3_reset(e->pChildKey);
+  }
+  return rc;
+}
+
+/* Would restoring row r of node n take a live-unique key of a live row? */
+static int sdUniqueTaken(SdGraph *g, int n, i64 r, char **pzErr){
+  SdVtab *pT = g->apNode[n];
+  int i, j, rc = SQLITE_OK;
+  for(i=0; i<pT->nIdx && rc==SQLITE_OK; i++){
+    SdIndex *pIdx = &pT->aIdx[i];
+    sqlite3_str *s;
+    char *zSql;
+    sqlite3_stmt *pStmt = 0;
+    if( !pIdx->bUnique || !pIdx->bLive ) continue;
+    s = sqlite3_str_new(g->db);
+    sqlite3_str_appendf(s, "SELECT o.%s", pT->zRowid);
+    for(j=0; j<pIdx->nCol; j++){
+      int c = pIdx->aiCol[j];
+      if( c<-1 ) break;
+      if( c<0 ) sqlite3_str_appendf(s, ", o.%s", pT->zRowid);
+      else sqlite3_str_appendf(s, ", quote(o.\"%w\")", pT->aCol[c].zName);
+    }
+    if( j<pIdx->nCol ){ sqlite3_free(sqlite3_str_finish(s)); continue; }
+    sqlite3_str_appendf(s, " FROM \"%w\".\"%w\" AS r, \"%w\".\"%w\" AS o "
+        "WHERE r.%s=?1 AND o.\"%w\" IS NULL AND o.%s<>r.%s",
+        pT->zDb, pT->zBase, pT->zDb, pT->zBase, pT->zRowid, pT->zMarker,
+        pT->zRowid, pT->zRowid);
+    for(j=0; j<pIdx->nCol; j++){
+      int c = pIdx->aiCol[j];
+      if( c<0 ) continue;
+      sqlite3_str_appendf(s, " AND o.\"%w\"=r.\"%w\" COLLATE \"%w\"",
+          pT->aCol[c].zName, pT->aCol[c].zName, pIdx->azColl[j]);
+    }
+    sqlite3_str_appendall(s, " LIMIT 1");
+    zSql = sdMprintfStr(s, &rc);
+    if( rc ) break;
+    rc = sqlite3_prepare_v2(g->db, zSql, -1, &pStmt, 0);
+    sqlite3_free(zSql);
+    if( rc ) break;
+    sqlite3_bind_int64(pStmt, 1, r);
+    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+      sqlite3_str *k = sqlite3_str_new(g->db);
+      char *zKey;
+      int rc2 = SQLITE_OK;
+      for(j=0; j<pIdx->nCol; j++){
+        int c = pIdx->aiCol[j];
+        sqlite3_str_appendf(k, "%s%s=%s", j ? ", " : "",
+            c<0 ? "rowid" : pT->aCol[c].zName, sqlite3_column_text(pStmt, j+1));
+      }
+      zKey = sdMprintfStr(k, &rc2);
+      sqlite3_free(*pzErr);
+      *pzErr = sqlite3_mprintf("softdelete: cannot restore row %lld of %s: "
+          "%s is taken by live row %lld (unique index %s)", r, pT->zName,
+          zKey ? zKey : "its key", sqlite3_column_int64(pStmt, 0), pIdx->zName);
+      sqlite3_free(zKey);
+      rc = SQLITE_CONSTRAINT_UNIQUE;
+    }
+    sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzErr){
+  SdGraph *g;
+  SdRowSet set;
+  sqlite3_stmt *pState;
+  int iNode, rc, i, k, bBlocked = 0;
+  i64 iOp = 0;
+  int bHasOp = 0;
+
+  *pnRestored = 0;
+  rc = sdGraphFor(p, &g, &iNode, pzErr);
+  if( rc ) return rc;
+  if( iNode<0 ){
+    *pzErr = sqlite3_mprintf("softdelete: %s is not in the schema", p->zName);
+    return SQLITE_ERROR;
+  }
+  /* The row must exist; a live row has nothing to restore. */
+  rc = sdPrepare(g->db, &pState, 0, "SELECT \"%w\" IS NULL, \"%w\" FROM \"%w\".\"%w\" "
+                 "WHERE %s=?1", p->zMarker, p->zOpCol, p->zDb, p->zBase, p->zRowid);
+  if( rc ) return rc;
+  sqlite3_bind_int64(pState, 1, iRowid);
+  if( sqlite3_step(pState)!=SQLITE_ROW ){
+    rc = sqlite3_finalize(pState);
+    if( rc ) return rc;
+    *pzErr = sqlite3_mprintf("softdelete: %s has no row %lld", p->zName, iRowid);
+    return SQLITE_ERROR;
+  }
+  if( sqlite3_column_int(pState, 0) ){
+    sqlite3_finalize(pState);
+    return SQLITE_OK;
+  }
+  bHasOp = sqlite3_column_type(pState, 1)!=SQLITE_NULL;
+  iOp = sqlite3_column_int64(pState, 1);
+  sqlite3_finalize(pState);
+
+  /* 1. Its own parents must be live. */
+  rc = sdParentDeleted(g, iNode, iRowid, 0, pzErr, &bBlocked);
+  if( rc ) return rc;
+  if( bBlocked ) return SQLITE_CONSTRAINT_FOREIGNKEY;
+
+  /* 2. The closure: what its own operation cascaded to from it. */
+  memset(&set, 0, sizeof(set));
+  rc = sdRowSetAdd(&set, iNode, iRowid);
+  for(k=0; rc==SQLITE_OK && bHasOp && k<set.n; k++){
+    int n = set.a[k].iNode;
+    i64 r = set.a[k].iRowid;
+    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+      SdEdge *e = &g->aEdge[i];
+      if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
+      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pOpKids, 2))!=SQLITE_OK ) break;
+      sqlite3_bind_int64(e->pParentKey, 1, r);
+      if( sqlite3_step(e->pParentKey)==SQLITE_ROW
+       && sdBindKey(e->pOpKids, e->pParentKey, e->nCol) ){
+        sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
+        while( rc==SQLITE_OK && sqlite3_step(e->pOpKids)==SQLITE_ROW ){
+          i64 c = sqlite3_column_int64(e->pOpKids, 0);
+          int bSkip = 0;
+          if( sdRowSetHas(&set, e->iChild, c) ) continue;
+          rc = sdParentDeleted(g, e->iChild, c, &set, 0, &bSkip);
+          if( rc==SQLITE_OK && !bSkip ) rc = sdRowSetAdd(&set, e->iChild, c);
+        }
+      }
+      sqlite3_reset(e->pOpKids);
+      sqlite3_reset(e->pParentKey);
+    }
+  }
+
+  /* 3. No restored row may take the live-unique key of a live row. */
+  for(k=0; rc==SQLITE_OK && k<set.n; k++){
+    rc = sdUniqueTaken(g, set.a[k].iNode, set.a[k].iRowid, pzErr);
+  }
+
+  /* 4. Writes. */
+  for(k=0; rc==SQLITE_OK && k<set.n; k++){
+    rc = sdMarkRow(g, set.a[k].iNode, set.a[k].iRowid, 0, 0, 0, pJ, pzErr);
+  }
+  if( rc ){
+    sdJournalUndo(g->db, pJ);
+  }else{
+    *pnRestored = set.n;
+  }
+  sdRowSetClear(&set);
+  return rc;
+}

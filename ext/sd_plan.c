@@ -1,0 +1,557 @@
+/*
+** sd_plan.c: the planner (xBestIndex) and the cursors (xOpen .. xRowid).
+**
+** Every scan of the virtual table is one SELECT on the base table:
+**
+**   SELECT <rowid>, <used columns> FROM "db"."base" AS "sd"
+**    WHERE "sd"."marker" IS NULL [AND <term>]... [ORDER BY ...]
+**
+** so SQLite plans it with the base's own indexes. xBestIndex writes that SQL
+** into idxStr, behind a header that xFilter reads:
+**
+**   idxStr := COLUSED ';' { FLAG START ',' END ';' }* '|' SQL
+**
+**   COLUSED   colUsed in hex: which columns the SELECT list carries.
+**   FLAG      one per argv[] value, in order, saying how xFilter binds it:
+**     'e'  exact: bind as ?N (N = argv index + 1)
+**     'x'  no value needed (IS NULL, IS NOT NULL): not bound
+**     'n'  equality on a TEXT column whose right-hand side may carry an
+**          affinity: dropped if the value is numeric
+**     'r'  range on a TEXT column (BINARY/NOCASE/RTRIM): dropped if the
+**          value is numeric or text that can sort below a digit
+**     'R'  range on a TEXT column with another collation: dropped unless
+**          the value is NULL or a BLOB
+**     'b'  comparison on a column without affinity: dropped unless the
+**          value is NULL or a BLOB
+**   START,END the byte range " AND <term>" of the term in SQL, cut out when
+**          the term is dropped.
+**
+** Why terms are dropped: SQLite hands xFilter the right-hand value without
+** the affinity SQLite would have applied when comparing (for example a TEXT
+** column against an INTEGER column of another table). Where the base could
+** compare differently, the term is left out of the SQL for that value and,
+** since such terms are never "omit", SQLite checks them itself. Literal
+** right-hand sides (sqlite3_vtab_rhs_value(), 3.38+) carry no affinity and
+** are always exact. Numeric columns and the rowid are always exact: SQLite
+** applies their affinity to any right-hand side.
+**
+** idxNum bit 0: ORDER BY was consumed.
+*/
+#include "softdelete.h"
+#include <stdlib.h>
+
+#define SD_POOL_MAX 32      /* Idle read statements kept per virtual table */
+
+/* A usable constraint with what the planner knows of it. */
+typedef struct SdTerm SdTerm;
+struct SdTerm {
+  int iCons;                /* Index in aConstraint[] */
+  int iCol;                 /* Vtab column, -1 rowid */
+  int op;                   /* SQLITE_INDEX_CONSTRAINT_* */
+  const char *zColl;        /* Collation SQLite asks for */
+  char cFlag;               /* See the header comment */
+};
+
+/* SQL for operator op with left side zLeft and parameter ?iArg. */
+static void sdAppendTerm(sqlite3_str *s, const char *zLeft, int op, int iArg,
+                         const char *zColl){
+  const char *zOp = 0;
+  switch( op ){
+    case SQLITE_INDEX_CONSTRAINT_EQ:    zOp = "=";  break;
+    case SQLITE_INDEX_CONSTRAINT_GT:    zOp = ">";  break;
+    case SQLITE_INDEX_CONSTRAINT_LE:    zOp = "<="; break;
+    case SQLITE_INDEX_CONSTRAINT_LT:    zOp = "<";  break;
+    case SQLITE_INDEX_CONSTRAINT_GE:    zOp = ">="; break;
+    case SQLITE_INDEX_CONSTRAINT_NE:    zOp = "<>"; break;
+    case SQLITE_INDEX_CONSTRAINT_IS:    zOp = "IS"; break;
+    case SQLITE_INDEX_CONSTRAINT_ISNOT: zOp = "IS NOT"; break;
+    case SQLITE_INDEX_CONSTRAINT_LIKE:
+      sqlite3_str_appendf(s, " AND %s LIKE ?%d", zLeft, iArg);
+      return;
+    case SQLITE_INDEX_CONSTRAINT_GLOB:
+      sqlite3_str_appendf(s, " AND %s GLOB ?%d", zLeft, iArg);
+      return;
+    case SQLITE_INDEX_CONSTRAINT_REGEXP:
+      sqlite3_str_appendf(s, " AND %s REGEXP ?%d", zLeft, iArg);
+      return;
+    case SQLITE_INDEX_CONSTRAINT_ISNULL:
+      sqlite3_str_appendf(s, " AND %s IS NULL", zLeft);
+      return;
+    case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
+      sqlite3_str_appendf(s, " AND %s IS NOT NULL", zLeft);
+      return;
+  }
+  if( zColl ){
+    sqlite3_str_appendf(s, " AND %s %s ?%d COLLATE \"%w\"", zLeft, zOp, iArg, zColl);
+  }else{
+    sqlite3_str_appendf(s, " AND %s %s ?%d", zLeft, zOp, iArg);
+  }
+}
+
+static int sdIsRange(int op){
+  return op==SQLITE_INDEX_CONSTRAINT_GT || op==SQLITE_INDEX_CONSTRAINT_GE
+      || op==SQLITE_INDEX_CONSTRAINT_LT || op==SQLITE_INDEX_CONSTRAINT_LE;
+}
+static int sdIsEq(int op){
+  return op==SQLITE_INDEX_CONSTRAINT_EQ || op==SQLITE_INDEX_CONSTRAINT_IS;
+}
+
+/* Can the forwarded term compare differently from SQLite? Pick a flag. */
+static char sdTermFlag(SdVtab *p, sqlite3_index_info *pInfo, SdTerm *t){
+  sqlite3_value *pRhs = 0;
+  char eAff;
+  int op = t->op;
+  if( op==SQLITE_INDEX_CONSTRAINT_ISNULL || op==SQLITE_INDEX_CONSTRAINT_ISNOTNULL ){
+    return 'x';
+  }
+  if( op==SQLITE_INDEX_CONSTRAINT_LIKE || op==SQLITE_INDEX_CONSTRAINT_GLOB
+   || op==SQLITE_INDEX_CONSTRAINT_REGEXP ){
+    return 'e';      /* The same function, in the same connection */
+  }
+  eAff = t->iCol<0 ? SD_AFF_INTEGER : p->aCol[t->iCol].eAff;
+  if( eAff==SD_AFF_INTEGER || eAff==SD_AFF_REAL || eAff==SD_AFF_NUMERIC ) return 'e';
+  if( sqlite3_libversion_number()>=SD_VTAB_IN_VERSION
+   && sqlite3_vtab_rhs_value(pInfo, t->iCons, &pRhs)==SQLITE_OK && pRhs ){
+    return 'e';      /* A literal: no affinity of its own */
+  }
+  if( eAff==SD_AFF_TEXT ){
+    if( !sdIsRange(op) ) return 'n';
+    if( t->zColl==0 || sdStrICmp(t->zColl, "BINARY")==0
+     || sdStrICmp(t->zColl, "NOCASE")==0 || sdStrICmp(t->zColl, "RTRIM")==0 ){
+      return 'r';
+    }
+    return 'R';
+  }
+  return 'b';
+}
+
+/* Should a term with flag c be left out for value v? */
+static int sdDropTerm(char c, sqlite3_value *v){
+  int t = sqlite3_value_type(v);
+  switch( c ){
+    case 'n':
+      return t==SQLITE_INTEGER || t==SQLITE_FLOAT;
+    case 'r':
+      if( t==SQLITE_INTEGER || t==SQLITE_FLOAT ) return 1;
+      if( t==SQLITE_TEXT ){
+        const unsigned char *z = sqlite3_value_text(v);
+        return z==0 || z[0]<=(unsigned char)'9';
+      }
+      return 0;
+    case 'R': case 'b':
+      return t!=SQLITE_NULL && t!=SQLITE_BLOB;
+  }
+  return 0;
+}
+
+/* Estimated cost and rows of reaching the rows through pIdx (NULL: rowid). */
+static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
+                        double *pCost, double *pRows, int *pbUnique){
+  double N = (double)p->nRowEst;
+  double rows;
+  int nEq = 0, bRange = 0, i, k;
+  *pbUnique = 0;
+  if( pIdx==0 ){
+    for(i=0; i<nTerm; i++){
+      if( aTerm[i].iCol==-1 || aTerm[i].iCol==p->iPk ){
+        if( sdIsEq(aTerm[i].op) ){ *pbUnique = 1; *pRows = 1; *pCost = 10; return; }
+        if( sdIsRange(aTerm[i].op) ) bRange++;
+      }
+    }
+    rows = bRange ? N / (bRange>1 ? 16 : 4) : N;
+    *pRows = rows;
+    *pCost = (bRange ? 10 : 0) + rows;
+    return;
+  }
+  if( pIdx->bPartial && !pIdx->bLive ){ *pCost = 1e99; *pRows = N; return; }
+  for(k=0; k<pIdx->nCol; k++){
+    int iCol = pIdx->aiCol[k], bEq = 0, nRange = 0;
+    if( iCol<-1 ) break;
+    for(i=0; i<nTerm; i++){
+      SdTerm *t = &aTerm[i];
+      int bColl;
+      if( t->iCol!=iCol && !(iCol==-1 && t->iCol==p->iPk && p->iPk>=0) ) continue;
+      bColl = iCol<0 || p->aCol[iCol].eAff!=SD_AFF_TEXT
+           || sdStrICmp(t->zColl ? t->zColl : "BINARY", pIdx->azColl[k])==0;
+      if( !bColl ) continue;
+      if( sdIsEq(t->op) ) bEq = 1;
+      else if( sdIsRange(t->op) ) nRange++;
+    }
+    if( bEq ){ nEq++; continue; }
+    if( nRange ) bRange = nRange;
+    break;
+  }
+  if( nEq==0 && !bRange ){ *pCost = 1e99; *pRows = N; return; }
+  if( nEq==pIdx->nCol && pIdx->bUnique ){
+    *pbUnique = 1; *pRows = 1; *pCost = 15; return;
+  }
+  if( nEq>0 ){
+    rows = pIdx->aiRowEq[nEq-1]>0 ? (double)pIdx->aiRowEq[nEq-1] : (nEq==1 ? 10.0 : 5.0);
+    if( rows>N ) rows = N;
+  }else{
+    rows = N;
+  }
+  if( bRange ) rows = rows / (bRange>1 ? 16 : 4);
+  if( rows<1 ) rows = 1;
+  *pRows = rows;
+  *pCost = 15 + rows*1.5;
+}
+
+int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  SdVtab *p = (SdVtab*)pVtab;
+  SdTerm aTerm[64];
+  int nTerm = 0, i, nArg = 0, rc = SQLITE_OK;
+  double bestCost, bestRows;
+  int bUnique = 0, bOrder = 0;
+  sqlite3_uint64 colUsed = pInfo->colUsed;
+  sqlite3_str *pHdr, *pSql;
+  char *zHdr, *zSql;
+
+  if( p->zMissing ){
+    sdVtabError(p, "%s", p->zMissing);
+    return SQLITE_ERROR;
+  }
+  rc = sdRefreshIndexes(p);
+  if( rc ) return rc;
+
+  /* Collect the constraints the base can evaluate. */
+  for(i=0; i<pInfo->nConstraint && nTerm<64; i++){
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    SdTerm *t;
+    if( !pC->usable ) continue;
+    if( pC->iColumn>=0 && (pC->iColumn>=p->nCol || p->aCol[pC->iColumn].bMarker) ) continue;
+    switch( pC->op ){
+      case SQLITE_INDEX_CONSTRAINT_EQ: case SQLITE_INDEX_CONSTRAINT_GT:
+      case SQLITE_INDEX_CONSTRAINT_LE: case SQLITE_INDEX_CONSTRAINT_LT:
+      case SQLITE_INDEX_CONSTRAINT_GE: case SQLITE_INDEX_CONSTRAINT_NE:
+      case SQLITE_INDEX_CONSTRAINT_IS: case SQLITE_INDEX_CONSTRAINT_ISNOT:
+      case SQLITE_INDEX_CONSTRAINT_ISNULL: case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
+      case SQLITE_INDEX_CONSTRAINT_LIKE: case SQLITE_INDEX_CONSTRAINT_GLOB:
+      case SQLITE_INDEX_CONSTRAINT_REGEXP:
+        break;
+      default:
+        continue;   /* MATCH, LIMIT, OFFSET, functions: SQLite does them */
+    }
+    t = &aTerm[nTerm++];
+    t->iCons = i;
+    t->iCol = pC->iColumn;
+    t->op = pC->op;
+    t->zColl = (pC->iColumn>=0) ? sqlite3_vtab_collation(pInfo, i) : 0;
+    t->cFlag = sdTermFlag(p, pInfo, t);
+  }
+
+  /* Cost: the cheapest way the base can reach the rows. */
+  sdCostIndex(p, 0, aTerm, nTerm, &bestCost, &bestRows, &bUnique);
+  for(i=0; i<p->nIdx; i++){
+    double c, r;
+    int u;
+    sdCostIndex(p, &p->aIdx[i], aTerm, nTerm, &c, &r, &u);
+    if( c<bestCost ){ bestCost = c; bestRows = r; bUnique = u; }
+  }
+  /* Each further forwarded term filters rows inside the base. */
+  for(i=0; i<nTerm && !bUnique; i++){
+    if( aTerm[i].cFlag=='e' || aTerm[i].cFlag=='x' ) bestRows *= 0.5;
+  }
+  if( bestRows<1 ) bestRows = 1;
+
+  /* ORDER BY: consumed whenever every term is a column of the base. */
+  if( pInfo->nOrderBy>0 ){
+    bOrder = 1;
+    for(i=0; i<pInfo->nOrderBy; i++){
+      int iCol = pInfo->aOrderBy[i].iColumn;
+      if( iCol>=p->nCol || (iCol>=0 && p->aCol[iCol].bMarker) ) bOrder = 0;
+    }
+    if( bOrder && !bUnique ){
+      /* Sorting in the base costs what SQLite's sorter would, unless the
+      ** order is the rowid's. */
+      int bRowidOrder = pInfo->nOrderBy==1
+         && (pInfo->aOrderBy[0].iColumn==-1
+             || (p->iPk>=0 && pInfo->aOrderBy[0].iColumn==p->iPk));
+      if( !bRowidOrder ) bestCost += bestRows * 0.2;
+    }
+  }
+
+  /* Build the header and the SQL. */
+  pHdr = sqlite3_str_new(p->db);
+  pSql = sqlite3_str_new(p->db);
+  sqlite3_str_appendf(pHdr, "%llx;", colUsed);
+  sqlite3_str_appendf(pSql, "SELECT \"sd\".%s", p->zRowid);
+  for(i=0; i<p->nCol; i++){
+    if( p->aCol[i].bMarker ) continue;
+    if( (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63)))==0 ) continue;
+    sqlite3_str_appendf(pSql, ", \"sd\".\"%w\"", p->aCol[i].zName);
+  }
+  sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS \"sd\" WHERE \"sd\".\"%w\" IS NULL",
+                      p->zDb, p->zBase, p->zMarker);
+  for(i=0; i<nTerm; i++){
+    SdTerm *t = &aTerm[i];
+    char *zLeft;
+    int iStart = sqlite3_str_length(pSql);
+    nArg++;
+    pInfo->aConstraintUsage[t->iCons].argvIndex = nArg;
+    pInfo->aConstraintUsage[t->iCons].omit = (t->cFlag=='e' || t->cFlag=='x');
+    if( t->iCol<0 ){
+      zLeft = sqlite3_mprintf("\"sd\".%s", p->zRowid);
+    }else{
+      zLeft = sqlite3_mprintf("\"sd\".\"%w\"", p->aCol[t->iCol].zName);
+    }
+    if( zLeft==0 ){ rc = SQLITE_NOMEM; break; }
+    sdAppendTerm(pSql, zLeft, t->op, nArg,
+                 (t->iCol>=0 && t->cFlag!='x') ? t->zColl : 0);
+    sqlite3_free(zLeft);
+    sqlite3_str_appendf(pHdr, "%c%d,%d;", t->cFlag, iStart, sqlite3_str_length(pSql));
+  }
+  if( bOrder ){
+    for(i=0; i<pInfo->nOrderBy; i++){
+      int iCol = pInfo->aOrderBy[i].iColumn;
+      sqlite3_str_appendall(pSql, i ? ", " : " ORDER BY ");
+      if( iCol<0 ){
+        sqlite3_str_appendf(pSql, "\"sd\".%s", p->zRowid);
+      }else{
+        sqlite3_str_appendf(pSql, "\"sd\".\"%w\"", p->aCol[iCol].zName);
+      }
+      if( pInfo->aOrderBy[i].desc ) sqlite3_str_appendall(pSql, " DESC");
+    }
+    pInfo->orderByConsumed = 1;
+  }
+  zSql = sdMprintfStr(pSql, &rc);
+  zHdr = sdMprintfStr(pHdr, &rc);
+  if( rc ){
+    sqlite3_free(zSql);
+    sqlite3_free(zHdr);
+    return rc;
+  }
+  pInfo->idxStr = sqlite3_mprintf("%s|%s", zHdr, zSql);
+  sqlite3_free(zSql);
+  sqlite3_free(zHdr);
+  if( pInfo->idxStr==0 ) return SQLITE_NOMEM;
+  pInfo->needToFreeIdxStr = 1;
+  pInfo->idxNum = bOrder;
+  pInfo->estimatedCost = bestCost;
+  pInfo->estimatedRows = (sqlite3_int64)bestRows;
+  if( bUnique ) pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+  return SQLITE_OK;
+}
+
+/* ---- The statement pool ------------------------------------------------ */
+
+/* Take an idle statement for zSql out of the pool, or prepare one. */
+static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
+  SdStmt **pp, *pS;
+  int rc;
+  for(pp=&p->pPool; *pp; pp=&(*pp)->pNext){
+    if( strcmp((*pp)->zSql, zSql)==0 ){
+      pS = *pp;
+      *pp = pS->pNext;
+      pS->pNext = 0;
+      p->nPool--;
+      *ppS = pS;
+      return SQLITE_OK;
+    }
+  }
+  pS = sqlite3_malloc64(sizeof(*pS));
+  if( pS==0 ) return SQLITE_NOMEM;
+  memset(pS, 0, sizeof(*pS));
+  pS->zSql = sqlite3_mprintf("%s", zSql);
+  if( pS->zSql==0 ){ sqlite3_free(pS); return SQLITE_NOMEM; }
+  rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &pS->pStmt, 0);
+  if( rc ){
+    sdVtabError(p, "softdelete: cannot read base table %s: %s", p->zBase,
+                sqlite3_errmsg(p->db));
+    sqlite3_free(pS->zSql);
+    sqlite3_free(pS);
+    return rc;
+  }
+  *ppS = pS;
+  return SQLITE_OK;
+}
+
+/* Return a statement to the pool, finalizing the oldest beyond SD_POOL_MAX. */
+static void sdPoolPut(SdVtab *p, SdStmt *pS){
+  sqlite3_reset(pS->pStmt);
+  pS->pNext = p->pPool;
+  p->pPool = pS;
+  if( ++p->nPool>SD_POOL_MAX ){
+    SdStmt **pp = &p->pPool;
+    while( (*pp)->pNext ) pp = &(*pp)->pNext;
+    sqlite3_finalize((*pp)->pStmt);
+    sqlite3_free((*pp)->zSql);
+    sqlite3_free(*pp);
+    *pp = 0;
+    p->nPool--;
+  }
+}
+
+void sdPoolClear(SdVtab *p){
+  while( p->pPool ){
+    SdStmt *pS = p->pPool;
+    p->pPool = pS->pNext;
+    sqlite3_finalize(pS->pStmt);
+    sqlite3_free(pS->zSql);
+    sqlite3_free(pS);
+  }
+  p->nPool = 0;
+}
+
+/* ---- Cursors ----------------------------------------------------------- */
+
+int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  SdVtab *p = (SdVtab*)pVtab;
+  SdCursor *pCur;
+  if( p->zMissing ){
+    sdVtabError(p, "%s", p->zMissing);
+    return SQLITE_ERROR;
+  }
+  if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
+  pCur = sqlite3_malloc64(sizeof(*pCur) + sizeof(int)*(p->nCol+1));
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->aiOut = (int*)&pCur[1];
+  pCur->bEof = 1;
+  /* A new scan starts: a soft delete from here on is a new operation. */
+  p->pConn->iGen++;
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+int sdClose(sqlite3_vtab_cursor *cur){
+  SdCursor *pCur = (SdCursor*)cur;
+  SdVtab *p = (SdVtab*)cur->pVtab;
+  if( pCur->pS ) sdPoolPut(p, pCur->pS);
+  sqlite3_free(pCur->zPlan);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+int sdNext(sqlite3_vtab_cursor *cur){
+  SdCursor *pCur = (SdCursor*)cur;
+  int rc = sqlite3_step(pCur->pS->pStmt);
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  pCur->bEof = 1;
+  /* Reset at the end so read locks end with the scan. */
+  rc = sqlite3_reset(pCur->pS->pStmt);
+  if( rc ){
+    SdVtab *p = (SdVtab*)cur->pVtab;
+    sdVtabError(p, "softdelete: reading %s: %s", p->zBase, sqlite3_errmsg(p->db));
+  }
+  return rc;
+}
+
+int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+             int argc, sqlite3_value **argv){
+  SdCursor *pCur = (SdCursor*)cur;
+  SdVtab *p = (SdVtab*)cur->pVtab;
+  const char *zSql, *z;
+  unsigned int mDrop = 0;
+  char aFlag[64];
+  int aStart[64], aEnd[64];
+  int i, rc;
+  sqlite3_uint64 colUsed;
+  (void)idxNum;
+
+  /* Parse the header (see the top of this file). */
+  colUsed = strtoull(idxStr, (char**)&z, 16);
+  for(i=0; i<argc && i<64; i++){
+    z++;                     /* ';' */
+    aFlag[i] = *z++;
+    aStart[i] = (int)strtol(z, (char**)&z, 10);
+    z++;                     /* ',' */
+    aEnd[i] = (int)strtol(z, (char**)&z, 10);
+    if( sdDropTerm(aFlag[i], argv[i]) ) mDrop |= (1u << (i<31 ? i : 31));
+  }
+  zSql = strchr(z, '|') + 1;
+
+  if( pCur->pS==0 || pCur->zPlan==0 || pCur->mDrop!=mDrop
+   || strcmp(pCur->zPlan, idxStr)!=0 ){
+    /* A different plan: change statements and result-column map. */
+    SdStmt *pS = 0;
+    int iOut = 1;
+    if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
+    sqlite3_free(pCur->zPlan);
+    pCur->zPlan = sqlite3_mprintf("%s", idxStr);
+    if( pCur->zPlan==0 ) return SQLITE_NOMEM;
+    pCur->mDrop = mDrop;
+    if( mDrop ){
+      /* Cut the dropped terms out of the SQL. */
+      sqlite3_str *s = sqlite3_str_new(p->db);
+      int iPos = 0;
+      char *zVar;
+      rc = SQLITE_OK;
+      for(i=0; i<argc && i<32; i++){
+        if( (mDrop & (1u<<i))==0 ) continue;
+        sqlite3_str_append(s, &zSql[iPos], aStart[i]-iPos);
+        iPos = aEnd[i];
+      }
+      sqlite3_str_appendall(s, &zSql[iPos]);
+      zVar = sdMprintfStr(s, &rc);
+      if( rc ) return rc;
+      rc = sdPoolGet(p, zVar, &pS);
+      sqlite3_free(zVar);
+    }else{
+      rc = sdPoolGet(p, zSql, &pS);
+    }
+    if( rc ) return rc;
+    pCur->pS = pS;
+    for(i=0; i<p->nCol; i++){
+      if( !p->aCol[i].bMarker
+       && (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63))) ){
+        pCur->aiOut[i] = iOut++;
+      }else{
+        pCur->aiOut[i] = -1;
+      }
+    }
+  }else{
+    sqlite3_reset(pCur->pS->pStmt);
+  }
+
+  for(i=0; i<argc; i++){
+    if( aFlag[i]=='x' || (i<32 && (mDrop & (1u<<i))) ) continue;
+    rc = sqlite3_bind_value(pCur->pS->pStmt, i+1, argv[i]);
+    if( rc ) return rc;
+  }
+  pCur->bEof = 0;
+  rc = sdNext(cur);
+  return rc;
+}
+
+int sdEof(sqlite3_vtab_cursor *cur){
+  return ((SdCursor*)cur)->bEof;
+}
+
+int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  SdCursor *pCur = (SdCursor*)cur;
+  sqlite3_stmt *pStmt;
+  int iOut;
+  if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;   /* UPDATE: unchanged */
+  iOut = pCur->aiOut[i];
+  if( iOut<0 ) return SQLITE_OK;                        /* marker: NULL */
+  pStmt = pCur->pS->pStmt;
+  switch( sqlite3_column_type(pStmt, iOut) ){
+    case SQLITE_INTEGER:
+      sqlite3_result_int64(ctx, sqlite3_column_int64(pStmt, iOut));
+      break;
+    case SQLITE_FLOAT:
+      sqlite3_result_double(ctx, sqlite3_column_double(pStmt, iOut));
+      break;
+    case SQLITE_TEXT: {
+      const unsigned char *z = sqlite3_column_text(pStmt, iOut);
+      sqlite3_result_text(ctx, (const char*)z, sqlite3_column_bytes(pStmt, iOut),
+                          SQLITE_TRANSIENT);
+      break;
+    }
+    case SQLITE_BLOB: {
+      const void *z = sqlite3_column_blob(pStmt, iOut);
+      sqlite3_result_blob(ctx, z, sqlite3_column_bytes(pStmt, iOut), SQLITE_TRANSIENT);
+      break;
+    }
+    default:
+      break;
+  }
+  return SQLITE_OK;
+}
+
+int sdRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  SdCursor *pCur = (SdCursor*)cur;
+  *pRowid = sqlite3_column_int64(pCur->pS->pStmt, 0);
+  return SQLITE_OK;
+}

@@ -1,0 +1,993 @@
+/*
+** sd_schema.c: the life cycle of a softdelete virtual table.
+**
+**   CREATE VIRTUAL TABLE posts USING softdelete(posts_data
+**                                   [, column=deleted_at] [, format=datetime]);
+**
+** xCreate checks the base table (an ordinary rowid table in the same schema),
+** adds the marker column and the operation column (<marker>_op) when they are
+** missing, then does what xConnect does: reads the base's columns and
+** indexes and declares the virtual table with the same columns, types,
+** collations and defaults, the marker HIDDEN. The operation column stays out
+** of the declaration.
+**
+** xConnect never alters the base. If the base or one of its two columns has
+** gone (renamed away, dropped), xConnect still succeeds, declaring a
+** placeholder column, so that DROP TABLE works; every other use then fails
+** with SdVtab.zMissing, an error naming the base. xDestroy and xRename only
+** forget the virtual table: nothing here drops or renames a base table.
+**
+** sdFindVtab() builds the same SdVtab for a virtual table named in an SQL
+** function call, from the CREATE VIRTUAL TABLE text in the schema.
+*/
+#include "softdelete.h"
+
+#define SD_MODE_CREATE  0   /* xCreate: may add columns; errors are fatal */
+#define SD_MODE_CONNECT 1   /* xConnect: a missing base gives a placeholder */
+#define SD_MODE_LOOKUP  2   /* SQL functions: no declaration, errors fatal */
+
+/* Options parsed from the module arguments. */
+typedef struct SdArgs SdArgs;
+struct SdArgs {
+  char *zBase;              /* Base table name, dequoted */
+  char *zMarker;            /* column=, default deleted_at */
+  int eFormat;              /* format=, default datetime */
+};
+
+static void sdArgsClear(SdArgs *a){
+  sqlite3_free(a->zBase);
+  sqlite3_free(a->zMarker);
+  memset(a, 0, sizeof(*a));
+}
+
+/* Index of the first c in z[0..n) outside quotes, or -1. */
+static int sdFindUnquoted(const char *z, int n, char c){
+  int i;
+  for(i=0; i<n; i++){
+    char q = z[i];
+    if( q=='\'' || q=='"' || q=='`' || q=='[' ){
+      if( q=='[' ) q = ']';
+      for(i++; i<n && z[i]!=q; i++){}
+      continue;
+    }
+    if( z[i]==c ) return i;
+  }
+  return -1;
+}
+
+/* Parse the module arguments: base table, then key=value options. */
+static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzErr){
+  int i;
+  int bColumn = 0, bFormat = 0;
+  memset(a, 0, sizeof(*a));
+  a->eFormat = SD_FMT_DATETIME;
+  if( nArg<1 || azArg[0][0]==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: missing base table name: "
+        "CREATE VIRTUAL TABLE name USING softdelete(base_table)");
+    return SQLITE_ERROR;
+  }
+  if( sdFindUnquoted(azArg[0], (int)strlen(azArg[0]), '.')>=0 ){
+    *pzErr = sqlite3_mprintf("softdelete: base table %s names another schema: "
+        "the base must be in the virtual table's own schema "
+        "(CREATE VIRTUAL TABLE schema.name USING softdelete(base_table))", azArg[0]);
+    return SQLITE_ERROR;
+  }
+  if( sdFindUnquoted(azArg[0], (int)strlen(azArg[0]), '=')>=0 ){
+    *pzErr = sqlite3_mprintf("softdelete: the first argument must be the base "
+        "table name, not an option: %s", azArg[0]);
+    return SQLITE_ERROR;
+  }
+  a->zBase = sdDequote(azArg[0], (int)strlen(azArg[0]));
+  if( a->zBase==0 ) return SQLITE_NOMEM;
+  for(i=1; i<nArg; i++){
+    const char *z = azArg[i];
+    int n = (int)strlen(z);
+    int iEq = sdFindUnquoted(z, n, '=');
+    char *zKey, *zVal;
+    int rc = SQLITE_OK;
+    if( iEq<0 ){
+      *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
+          "got: %s (options: column=NAME, format=FORMAT)", z);
+      return SQLITE_ERROR;
+    }
+    zKey = sdDequote(z, iEq);
+    zVal = sdDequote(&z[iEq+1], n-iEq-1);
+    if( zKey==0 || zVal==0 ){
+      rc = SQLITE_NOMEM;
+    }else if( sdStrICmp(zKey, "column")==0 ){
+      if( bColumn++ ){
+        *pzErr = sqlite3_mprintf("softdelete: option column= is given twice");
+        rc = SQLITE_ERROR;
+      }else if( zVal[0]==0 ){
+        *pzErr = sqlite3_mprintf("softdelete: option column= needs a column name");
+        rc = SQLITE_ERROR;
+      }else{
+        a->zMarker = zVal;
+        zVal = 0;
+      }
+    }else if( sdStrICmp(zKey, "format")==0 ){
+      if( bFormat++ ){
+        *pzErr = sqlite3_mprintf("softdelete: option format= is given twice");
+        rc = SQLITE_ERROR;
+      }else if( (a->eFormat = sdParseFormat(zVal))<0 ){
+        *pzErr = sqlite3_mprintf("softdelete: unknown format=%s: expected "
+            "datetime, unixepoch, unixepoch_ms, julianday or boolean", zVal);
+        rc = SQLITE_ERROR;
+      }
+    }else{
+      *pzErr = sqlite3_mprintf("softdelete: unknown option %s=: "
+          "expected column= or format=", zKey);
+      rc = SQLITE_ERROR;
+    }
+    sqlite3_free(zKey);
+    sqlite3_free(zVal);
+    if( rc ) return rc;
+  }
+  if( a->zMarker==0 ){
+    a->zMarker = sqlite3_mprintf("deleted_at");
+    if( a->zMarker==0 ) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* ---- Reading the base -------------------------------------------------- */
+
+static void sdFreeColumns(SdVtab *p){
+  int i;
+  for(i=0; i<p->nCol; i++){
+    sqlite3_free(p->aCol[i].zName);
+    sqlite3_free(p->aCol[i].zType);
+    sqlite3_free(p->aCol[i].zColl);
+    sqlite3_free(p->aCol[i].zDflt);
+  }
+  sqlite3_free(p->aCol);
+  p->aCol = 0;
+  p->nCol = 0;
+}
+
+static void sdFreeIndexes(SdVtab *p){
+  int i, j;
+  for(i=0; i<p->nIdx; i++){
+    SdIndex *pIdx = &p->aIdx[i];
+    sqlite3_free(pIdx->zName);
+    sqlite3_free(pIdx->zWhere);
+    for(j=0; j<pIdx->nCol; j++) sqlite3_free(pIdx->azColl[j]);
+    sqlite3_free(pIdx->aiCol);
+    sqlite3_free(pIdx->azColl);
+    sqlite3_free(pIdx->aDesc);
+    sqlite3_free(pIdx->aiRowEq);
+  }
+  sqlite3_free(p->aIdx);
+  p->aIdx = 0;
+  p->nIdx = 0;
+}
+
+/* Free everything the SdVtab owns, then the SdVtab. */
+void sdVtabRelease(SdVtab *p){
+  if( p==0 ) return;
+  sdPoolClear(p);
+  sdWriteClear(p);
+  sdFreeColumns(p);
+  sdFreeIndexes(p);
+  sqlite3_finalize(p->pSchemaVersion);
+  sdGraphFree(p->pGraph);
+  sqlite3_free(p->zDb);
+  sqlite3_free(p->zName);
+  sqlite3_free(p->zBase);
+  sqlite3_free(p->zMarker);
+  sqlite3_free(p->zOpCol);
+  sqlite3_free(p->zMissing);
+  sqlite3_free(p->zRowid);
+  sqlite3_free(p->base.zErrMsg);
+  sqlite3_free(p);
+}
+
+/*
+** Look the base table up in schema zDb. On success *pzBase is its name as the
+** schema spells it. Otherwise an error message says what is wrong.
+*/
+static int sdCheckBase(sqlite3 *db, const char *zDb, const char *zBase,
+                       char **pzBase, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  *pzBase = 0;
+  rc = sdPrepare(db, &pStmt, 0,
+      "SELECT type, name, sql FROM \"%w\".sqlite_master "
+      "WHERE name=?1 COLLATE NOCASE AND type IN ('table','view')", zDb);
+  if( rc ) return rc;
+  sqlite3_bind_text(pStmt, 1, zBase, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 2);
+    const char *zClose = zSql ? strrchr(zSql, ')') : 0;
+    if( sdStrICmp(zType, "view")==0 ){
+      *pzErr = sqlite3_mprintf("softdelete: %s is a view: the base must be "
+          "an ordinary table", zBase);
+      rc = SQLITE_ERROR;
+    }else if( zSql && sqlite3_strnicmp(zSql, "CREATE VIRTUAL", 14)==0 ){
+      *pzErr = sqlite3_mprintf("softdelete: %s is a virtual table: the base "
+          "must be an ordinary table", zBase);
+      rc = SQLITE_ERROR;
+    }else if( zClose && sqlite3_strlike("%rowid%", zClose, 0)==0 ){
+      *pzErr = sqlite3_mprintf("softdelete: %s is a WITHOUT ROWID table: the "
+          "base must be an ordinary rowid table", zBase);
+      rc = SQLITE_ERROR;
+    }else{
+      *pzBase = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+      if( *pzBase==0 ) rc = SQLITE_NOMEM;
+    }
+    sqlite3_finalize(pStmt);
+    return rc;
+  }
+  rc = sqlite3_finalize(pStmt);
+  if( rc ) return rc;
+
+  /* Not in zDb: say where it is, if it is anywhere. */
+  rc = sdPrepare(db, &pStmt, 0, "SELECT name FROM pragma_database_list");
+  if( rc ) return rc;
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zOther = (const char*)sqlite3_column_text(pStmt, 0);
+    sqlite3_stmt *pFind = 0;
+    int bFound = 0;
+    if( zOther==0 || sdStrICmp(zOther, zDb)==0 ) continue;
+    if( sdPrepare(db, &pFind, 0, "SELECT 1 FROM \"%w\".sqlite_master "
+          "WHERE name=?1 COLLATE NOCASE AND type='table'", zOther)==SQLITE_OK ){
+      sqlite3_bind_text(pFind, 1, zBase, -1, SQLITE_STATIC);
+      bFound = sqlite3_step(pFind)==SQLITE_ROW;
+    }
+    sqlite3_finalize(pFind);
+    if( bFound ){
+      *pzErr = sqlite3_mprintf("softdelete: base table %s is in schema %s, "
+          "not %s: create the virtual table in the same schema as its base "
+          "(CREATE VIRTUAL TABLE %s.name USING softdelete(%s))",
+          zBase, zOther, zDb, zOther, zBase);
+      sqlite3_finalize(pStmt);
+      return SQLITE_ERROR;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  *pzErr = sqlite3_mprintf("softdelete: no such base table: %s.%s", zDb, zBase);
+  return SQLITE_ERROR;
+}
+
+/* The affinity SQLite gives a declared type (section 3.1 of datatype3). */
+static char sdAffinity(const char *zType){
+  char z[8];
+  if( zType==0 ) return SD_AFF_BLOB;
+  if( sqlite3_strlike("%INT%", zType, 0)==0 ) return SD_AFF_INTEGER;
+  if( sqlite3_strlike("%CHAR%", zType, 0)==0
+   || sqlite3_strlike("%CLOB%", zType, 0)==0
+   || sqlite3_strlike("%TEXT%", zType, 0)==0 ) return SD_AFF_TEXT;
+  if( sqlite3_strlike("%BLOB%", zType, 0)==0 || zType[0]==0 ) return SD_AFF_BLOB;
+  if( sqlite3_strlike("%REAL%", zType, 0)==0
+   || sqlite3_strlike("%FLOA%", zType, 0)==0
+   || sqlite3_strlike("%DOUB%", zType, 0)==0 ) return SD_AFF_REAL;
+  (void)z;
+  return SD_AFF_NUMERIC;
+}
+
+/* Read the base's columns into p->aCol; zOp receives the op column's name. */
+static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
+  sqlite3_stmt *pStmt = 0;
+  int rc, nAlloc = 0, nPk = 0;
+  *pbMarker = *pbOp = 0;
+  rc = sdPrepare(p->db, &pStmt, 0,
+      "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
+      "FROM pragma_table_xinfo(?1, ?2)");
+  if( rc ) return rc;
+  sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
+  p->iMarker = -1;
+  p->iPk = -1;
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zDflt = (const char*)sqlite3_column_text(pStmt, 3);
+    int iHidden = sqlite3_column_int(pStmt, 5);
+    const char *zColl = 0;
+    SdCol *pCol;
+    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
+    if( sdStrICmp(zName, p->zOpCol)==0 ){
+      sqlite3_free(p->zOpCol);
+      p->zOpCol = sqlite3_mprintf("%s", zName);
+      *pbOp = 1;
+      continue;
+    }
+    if( p->nCol>=nAlloc ){
+      SdCol *aNew;
+      nAlloc = nAlloc ? nAlloc*2 : 16;
+      aNew = sqlite3_realloc64(p->aCol, sizeof(SdCol)*nAlloc);
+      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+      p->aCol = aNew;
+    }
+    pCol = &p->aCol[p->nCol];
+    memset(pCol, 0, sizeof(*pCol));
+    p->nCol++;
+    pCol->zName = sqlite3_mprintf("%s", zName);
+    if( zType && zType[0] ) pCol->zType = sqlite3_mprintf("%s", zType);
+    if( zDflt ) pCol->zDflt = sqlite3_mprintf("%s", zDflt);
+    pCol->bNotNull = (u8)sqlite3_column_int(pStmt, 2);
+    pCol->bPk = sqlite3_column_int(pStmt, 4)>0;
+    pCol->bGenerated = iHidden==2 || iHidden==3;
+    pCol->eAff = sdAffinity(zType);
+    if( pCol->bPk ) nPk++;
+    if( sqlite3_table_column_metadata(p->db, p->zDb, p->zBase, zName,
+                                      0, &zColl, 0, 0, 0)==SQLITE_OK
+     && zColl && sdStrICmp(zColl, "BINARY")!=0 ){
+      pCol->zColl = sqlite3_mprintf("%s", zColl);
+      if( pCol->zColl==0 ){ rc = SQLITE_NOMEM; break; }
+    }
+    if( pCol->zName==0 || (zType && zType[0] && pCol->zType==0)
+     || (zDflt && pCol->zDflt==0) ){
+      rc = SQLITE_NOMEM; break;
+    }
+    if( sdStrICmp(zName, p->zMarker)==0 ){
+      sqlite3_free(p->zMarker);
+      p->zMarker = sqlite3_mprintf("%s", zName);
+      if( p->zMarker==0 ){ rc = SQLITE_NOMEM; break; }
+      pCol->bMarker = 1;
+      p->iMarker = p->nCol-1;
+      *pbMarker = 1;
+    }
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK && p->zOpCol==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK && nPk==1 ){
+    /* An INTEGER PRIMARY KEY aliases the rowid unless it has an index of its
+    ** own (INTEGER PRIMARY KEY DESC, or a type that is not exactly INTEGER). */
+    int i;
+    for(i=0; i<p->nCol; i++){
+      if( p->aCol[i].bPk && p->aCol[i].zType
+       && sdStrICmp(p->aCol[i].zType, "INTEGER")==0 ){
+        sqlite3_stmt *pIdx = 0;
+        int bAuto = 0;
+        rc = sdPrepare(p->db, &pIdx, 0,
+            "SELECT 1 FROM pragma_index_list(?1, ?2) WHERE origin='pk'");
+        if( rc ) return rc;
+        sqlite3_bind_text(pIdx, 1, p->zBase, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pIdx, 2, p->zDb, -1, SQLITE_STATIC);
+        bAuto = sqlite3_step(pIdx)==SQLITE_ROW;
+        rc = sqlite3_finalize(pIdx);
+        if( !bAuto ) p->iPk = i;
+      }
+    }
+  }
+  return rc;
+}
+
+/* Pick the name by which SQL reaches the base rowid. */
+static int sdChooseRowid(SdVtab *p, char **pzErr){
+  static const char *const azAlias[] = { "rowid", "_rowid_", "oid" };
+  int i, j;
+  if( p->iPk>=0 ){
+    p->zRowid = sqlite3_mprintf("\"%w\"", p->aCol[p->iPk].zName);
+    return p->zRowid ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  for(i=0; i<3; i++){
+    for(j=0; j<p->nCol; j++){
+      if( sdStrICmp(p->aCol[j].zName, azAlias[i])==0 ) break;
+    }
+    if( j==p->nCol && sdStrICmp(p->zOpCol, azAlias[i])!=0 ){
+      p->zRowid = sqlite3_mprintf("%s", azAlias[i]);
+      return p->zRowid ? SQLITE_OK : SQLITE_NOMEM;
+    }
+  }
+  *pzErr = sqlite3_mprintf("softdelete: base table %s has columns named rowid, "
+      "_rowid_ and oid, so its rowid cannot be reached", p->zBase);
+  return SQLITE_ERROR;
+}
+
+/* Parse one sqlite_stat1 "stat" string into aiRowEq[0..nCol) and *pnRow. */
+static void sdParseStat(const char *z, i64 *pnRow, i64 *aiRowEq, int nCol){
+  int i = -1;
+  while( z && *z && i<nCol ){
+    i64 v = 0;
+    if( *z<'0' || *z>'9' ) break;
+    while( *z>='0' && *z<='9' ){ v = v*10 + (*z - '0'); z++; }
+    if( i<0 ){ if( pnRow ) *pnRow = v; }
+    else if( aiRowEq ) aiRowEq[i] = v>0 ? v : 1;
+    i++;
+    while( *z==' ' ) z++;
+  }
+}
+
+/* Read the base's indexes (for planning and for naming conflicting keys). */
+static int sdReadIndexes(SdVtab *p){
+  sqlite3_stmt *pList = 0, *pInfo = 0, *pStat = 0;
+  int rc, bStat;
+  i64 nRow = -1;
+
+  rc = sdPrepare(p->db, &pList, 0,
+      "SELECT l.name, l.\"unique\", l.partial, m.sql "
+      "FROM pragma_index_list(?1, ?2) AS l "
+      "LEFT JOIN \"%w\".sqlite_master AS m ON m.type='index' AND m.name=l.name",
+      p->zDb);
+  if( rc ) return rc;
+  sqlite3_bind_text(pList, 1, p->zBase, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pList, 2, p->zDb, -1, SQLITE_STATIC);
+  rc = sdPrepare(p->db, &pInfo, 0,
+      "SELECT cid, \"desc\", coll, name FROM pragma_index_xinfo(?1, ?2) "
+      "WHERE key ORDER BY seqno");
+  if( rc ) goto out;
+  sqlite3_bind_text(pInfo, 2, p->zDb, -1, SQLITE_STATIC);
+  bStat = sqlite3_table_column_metadata(p->db, p->zDb, "sqlite_stat1",
+                                        "stat", 0, 0, 0, 0, 0)==SQLITE_OK;
+  if( bStat ){
+    rc = sdPrepare(p->db, &pStat, 0,
+        "SELECT stat FROM \"%w\".sqlite_stat1 WHERE tbl=?1 AND idx IS ?2", p->zDb);
+    if( rc ) goto out;
+    sqlite3_bind_text(pStat, 1, p->zBase, -1, SQLITE_STATIC);
+  }
+
+  while( rc==SQLITE_OK && sqlite3_step(pList)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pList, 0);
+    const char *zSql = (const char*)sqlite3_column_text(pList, 3);
+    SdIndex *pIdx;
+    SdIndex *aNew = sqlite3_realloc64(p->aIdx, sizeof(SdIndex)*(p->nIdx+1));
+    int nAlloc = 0;
+    if( aNew==0 || zName==0 ){ rc = SQLITE_NOMEM; break; }
+    p->aIdx = aNew;
+    pIdx = &p->aIdx[p->nIdx++];
+    memset(pIdx, 0, sizeof(*pIdx));
+    pIdx->zName = sqlite3_mprintf("%s", zName);
+    pIdx->bUnique = sqlite3_column_int(pList, 1);
+    pIdx->bPartial = sqlite3_column_int(pList, 2);
+    if( pIdx->zName==0 ){ rc = SQLITE_NOMEM; break; }
+    if( pIdx->bPartial ){
+      char *zLive = sqlite3_mprintf("\"%w\" IS NULL", p->zMarker);
+      pIdx->zWhere = sdFindWhere(zSql);
+      if( zLive==0 ){ rc = SQLITE_NOMEM; break; }
+      if( pIdx->zWhere ){
+        const char *zW = pIdx->zWhere;
+        while( *zW==' ' ) zW++;
+        pIdx->bLive = sqlite3_strnicmp(zW, zLive, (int)strlen(zLive))==0
+                   && zW[strlen(zLive)]==0;
+      }
+      sqlite3_free(zLive);
+    }
+    sqlite3_bind_text(pInfo, 1, zName, -1, SQLITE_TRANSIENT);
+    while( sqlite3_step(pInfo)==SQLITE_ROW ){
+      int cid = sqlite3_column_int(pInfo, 0);
+      const char *zColl = (const char*)sqlite3_column_text(pInfo, 2);
+      int iCol = cid;
+      if( pIdx->nCol>=nAlloc ){
+        nAlloc = nAlloc ? nAlloc*2 : 4;
+        pIdx->aiCol = sqlite3_realloc64(pIdx->aiCol, sizeof(int)*nAlloc);
+        pIdx->azColl = sqlite3_realloc64(pIdx->azColl, sizeof(char*)*nAlloc);
+        pIdx->aDesc = sqlite3_realloc64(pIdx->aDesc, nAlloc);
+        pIdx->aiRowEq = sqlite3_realloc64(pIdx->aiRowEq, sizeof(i64)*nAlloc);
+        if( !pIdx->aiCol || !pIdx->azColl || !pIdx->aDesc || !pIdx->aiRowEq ){
+          rc = SQLITE_NOMEM; break;
+        }
+      }
+      if( cid>=0 ){
+        /* Map the base column to the vtab column (the op column has none). */
+        const char *zCol = (const char*)sqlite3_column_text(pInfo, 3);
+        int i;
+        iCol = -2;
+        for(i=0; zCol && i<p->nCol; i++){
+          if( sdStrICmp(p->aCol[i].zName, zCol)==0 ){ iCol = i; break; }
+        }
+      }else if( cid==-1 ){
+        iCol = -1;
+      }else{
+        iCol = -2;
+      }
+      pIdx->aiCol[pIdx->nCol] = iCol;
+      pIdx->azColl[pIdx->nCol] = sqlite3_mprintf("%s", zColl ? zColl : "BINARY");
+      pIdx->aDesc[pIdx->nCol] = (u8)sqlite3_column_int(pInfo, 1);
+      pIdx->aiRowEq[pIdx->nCol] = 0;
+      if( pIdx->azColl[pIdx->nCol]==0 ){ rc = SQLITE_NOMEM; break; }
+      pIdx->nCol++;
+    }
+    sqlite3_reset(pInfo);
+    if( rc==SQLITE_OK && pStat ){
+      sqlite3_bind_text(pStat, 2, zName, -1, SQLITE_TRANSIENT);
+      if( sqlite3_step(pStat)==SQLITE_ROW ){
+        sdParseStat((const char*)sqlite3_column_text(pStat, 0), &nRow,
+                    pIdx->aiRowEq, pIdx->nCol);
+      }
+      sqlite3_reset(pStat);
+    }
+  }
+  if( rc==SQLITE_OK && pStat && nRow<0 ){
+    sqlite3_bind_null(pStat, 2);
+    if( sqlite3_step(pStat)==SQLITE_ROW ){
+      sdParseStat((const char*)sqlite3_column_text(pStat, 0), &nRow, 0, 0);
+    }
+  }
+  if( rc==SQLITE_OK && nRow<0 ){
+    /* No statistics: the largest rowid is a cheap, usually fair, estimate. */
+    sqlite3_stmt *pMax = 0;
+    rc = sdPrepare(p->db, &pMax, 0, "SELECT max(%s) FROM \"%w\".\"%w\"",
+                   p->zRowid, p->zDb, p->zBase);
+    if( rc==SQLITE_OK && sqlite3_step(pMax)==SQLITE_ROW ){
+      nRow = sqlite3_column_int64(pMax, 0);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pMax);
+    else sqlite3_finalize(pMax);
+  }
+  p->nRowEst = nRow>10 ? nRow : 10;
+
+out:
+  sqlite3_finalize(pList);
+  sqlite3_finalize(pInfo);
+  sqlite3_finalize(pStat);
+  return rc;
+}
+
+/*
+** The schema cookie of the vtab's schema. CREATE INDEX, CREATE TABLE and
+** CREATE VIRTUAL TABLE do not reconnect existing virtual tables, so what
+** was read at connect time is checked against it where it matters.
+*/
+int sdSchemaVersion(SdVtab *p, int *piVersion){
+  int rc;
+  if( p->pSchemaVersion==0 ){
+    rc = sdPrepare(p->db, &p->pSchemaVersion, 1, "PRAGMA \"%w\".schema_version",
+                   p->zDb);
+    if( rc ) return rc;
+  }
+  rc = sqlite3_step(p->pSchemaVersion);
+  *piVersion = rc==SQLITE_ROW ? sqlite3_column_int(p->pSchemaVersion, 0) : -1;
+  rc = sqlite3_reset(p->pSchemaVersion);
+  return rc;
+}
+
+/* Read the base's indexes again if the schema changed since they were read. */
+int sdRefreshIndexes(SdVtab *p){
+  int v = 0, rc = sdSchemaVersion(p, &v);
+  if( rc ) return rc;
+  if( v==p->iSchema ) return SQLITE_OK;
+  sdFreeIndexes(p);
+  rc = sdReadIndexes(p);
+  if( rc==SQLITE_OK ) p->iSchema = v;
+  return rc;
+}
+
+/* Build the CREATE TABLE statement given to sqlite3_declare_vtab(). */
+static char *sdDeclaration(SdVtab *p, int *pRc){
+  sqlite3_str *s = sqlite3_str_new(p->db);
+  int i;
+  sqlite3_str_appendall(s, "CREATE TABLE x(");
+  for(i=0; i<p->nCol; i++){
+    SdCol *pCol = &p->aCol[i];
+    sqlite3_str_appendf(s, "%s\"%w\"", i ? ", " : "", pCol->zName);
+    if( pCol->zType ) sqlite3_str_appendf(s, " %s", pCol->zType);
+    if( pCol->bMarker ) sqlite3_str_appendall(s, " HIDDEN");
+    if( pCol->zColl ) sqlite3_str_appendf(s, " COLLATE \"%w\"", pCol->zColl);
+    if( pCol->zDflt && !pCol->bGenerated ){
+      sqlite3_str_appendf(s, " DEFAULT (%s)", pCol->zDflt);
+    }
+  }
+  sqlite3_str_appendall(s, ")");
+  return sdMprintfStr(s, pRc);
+}
+
+/* SQL type given to a marker column that CREATE VIRTUAL TABLE adds. */
+static const char *sdMarkerType(int eFormat){
+  switch( eFormat ){
+    case SD_FMT_DATETIME:  return "TEXT";
+    case SD_FMT_JULIANDAY: return "REAL";
+    default:               return "INTEGER";
+  }
+}
+
+/*
+** Build an SdVtab for virtual table zName in schema zDb from its module
+** arguments. See SD_MODE_* for what eMode changes.
+*/
+static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
+                  int nArg, const char *const *azArg, int eMode,
+                  SdVtab **ppOut, char **pzErr){
+  SdArgs a;
+  SdVtab *p;
+  int rc, bMarker = 0, bOp = 0;
+
+  *ppOut = 0;
+  rc = sdParseArgs(nArg, azArg, &a, pzErr);
+  if( rc ){ sdArgsClear(&a); return rc; }
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p==0 ){ sdArgsClear(&a); return SQLITE_NOMEM; }
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->pConn = pConn;
+  p->iMarker = p->iPk = -1;
+  p->eFormat = a.eFormat;
+  p->zDb = sqlite3_mprintf("%s", zDb);
+  p->zName = sqlite3_mprintf("%s", zName);
+  p->zMarker = a.zMarker;
+  a.zMarker = 0;
+  p->zOpCol = sqlite3_mprintf("%s_op", p->zMarker);
+  if( p->zDb==0 || p->zName==0 || p->zOpCol==0 ){ rc = SQLITE_NOMEM; goto fail; }
+
+  rc = sdCheckBase(db, zDb, a.zBase, &p->zBase, pzErr);
+  if( rc ){
+    if( eMode==SD_MODE_CONNECT && rc==SQLITE_ERROR ){
+      /* The base has gone: keep the vtab droppable, fail every other use. */
+      p->zMissing = sqlite3_mprintf("softdelete: the base table %s of %s is "
+          "missing (renamed or dropped): %s", a.zBase, zName, *pzErr);
+      sqlite3_free(*pzErr);
+      *pzErr = 0;
+      rc = p->zMissing ? SQLITE_OK : SQLITE_NOMEM;
+    }
+    goto done;
+  }
+
+  rc = sdReadColumns(p, &bMarker, &bOp);
+  if( rc ) goto fail;
+  if( !bMarker || !bOp ){
+    if( eMode==SD_MODE_LOOKUP ){
+      *pzErr = sqlite3_mprintf("softdelete: base table %s of %s has no column "
+          "%s yet: it is added when %s is first used", p->zBase, zName,
+          !bMarker ? p->zMarker : p->zOpCol, zName);
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+    /* Added by sdEnsureColumns() at the first safe moment; see there. */
+    p->bPending = 1;
+    if( !bMarker ){
+      SdCol *aNew = sqlite3_realloc64(p->aCol, sizeof(SdCol)*(p->nCol+1));
+      SdCol *pM;
+      if( aNew==0 ){ rc = SQLITE_NOMEM; goto fail; }
+      p->aCol = aNew;
+      pM = &p->aCol[p->nCol];
+      memset(pM, 0, sizeof(*pM));
+      pM->zName = sqlite3_mprintf("%s", p->zMarker);
+      pM->zType = sqlite3_mprintf("%s", sdMarkerType(p->eFormat));
+      if( pM->zName==0 || pM->zType==0 ){
+        sqlite3_free(pM->zName); sqlite3_free(pM->zType);
+        rc = SQLITE_NOMEM; goto fail;
+      }
+      pM->bMarker = 1;
+      pM->eAff = sdAffinity(pM->zType);
+      p->iMarker = p->nCol++;
+    }
+  }
+  if( !p->bPending ){
+    SdCol *pM = &p->aCol[p->iMarker];
+    const char *zWhy = 0;
+    if( pM->bPk ) zWhy = "part of the PRIMARY KEY";
+    else if( pM->bGenerated ) zWhy = "a generated column";
+    else if( pM->bNotNull ) zWhy = "declared NOT NULL (live rows hold NULL there)";
+    if( zWhy ){
+      *pzErr = sqlite3_mprintf("softdelete: marker column %s of %s cannot be "
+          "used: it is %s", p->zMarker, p->zBase, zWhy);
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+  }
+  rc = sdChooseRowid(p, pzErr);
+  if( rc ) goto fail;
+  rc = sdSchemaVersion(p, &p->iSchema);
+  if( rc ) goto fail;
+  rc = sdReadIndexes(p);
+  if( rc ) goto fail;
+
+done:
+  if( eMode!=SD_MODE_LOOKUP ){
+    char *zDecl;
+    if( p->zMissing ){
+      zDecl = sqlite3_mprintf("CREATE TABLE x(\"base table missing\" HIDDEN)");
+      if( zDecl==0 ) rc = SQLITE_NOMEM;
+    }else{
+      zDecl = sdDeclaration(p, &rc);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_declare_vtab(db, zDecl);
+      if( rc ){
+        *pzErr = sqlite3_mprintf("softdelete: cannot declare %s with the "
+            "columns of %s: %s", zName, p->zBase, sqlite3_errmsg(db));
+      }
+    }
+    sqlite3_free(zDecl);
+    if( rc ) goto fail;
+  }
+  sdArgsClear(&a);
+  *ppOut = p;
+  return SQLITE_OK;
+
+fail:
+  sdArgsClear(&a);
+  sdVtabRelease(p);
+  return rc;
+}
+
+/*
+** Add the marker and operation columns to the base if they are missing.
+**
+** CREATE VIRTUAL TABLE cannot do it in xCreate: ALTER TABLE reloads the
+** schema, and before SQLite 3.42 that frees the table xCreate is building.
+** So xCreate only declares the marker, and this runs at the first safe
+** moment: xSync at the commit of the CREATE statement (in autocommit mode,
+** that is the CREATE itself), or the first xOpen or xUpdate, whichever
+** comes first. A vtab whose base lost the columns gets them back the same way.
+*/
+int sdEnsureColumns(SdVtab *p){
+  int rc = SQLITE_OK, bMarker = 0, bOp = 0;
+  char *zErr = 0;
+  if( !p->bPending ) return SQLITE_OK;
+  sdFreeColumns(p);
+  rc = sdReadColumns(p, &bMarker, &bOp);
+  if( rc==SQLITE_OK && !bMarker ){
+    rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s",
+                p->zDb, p->zBase, p->zMarker, sdMarkerType(p->eFormat));
+  }
+  if( rc==SQLITE_OK && !bOp ){
+    rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" INTEGER",
+                p->zDb, p->zBase, p->zOpCol);
+  }
+  if( rc==SQLITE_OK && (!bMarker || !bOp) ){
+    sdFreeColumns(p);
+    rc = sdReadColumns(p, &bMarker, &bOp);
+    if( rc==SQLITE_OK && (!bMarker || !bOp) ) rc = SQLITE_ERROR;
+  }
+  if( rc ){
+    sdVtabError(p, "softdelete: cannot add columns %s and %s to %s: %s",
+                p->zMarker, p->zOpCol, p->zBase,
+                zErr ? zErr : sqlite3_errstr(rc));
+    sqlite3_free(zErr);
+    return rc;
+  }
+  p->bPending = 0;
+  sdPoolClear(p);
+  sdWriteClear(p);
+  return SQLITE_OK;
+}
+
+/* xSync: the commit of the CREATE VIRTUAL TABLE adds missing columns. */
+static int sdSync(sqlite3_vtab *pVtab){
+  return sdEnsureColumns((SdVtab*)pVtab);
+}
+
+/* ---- xCreate, xConnect, xDisconnect, xDestroy, xRename ------------------ */
+
+static int sdCreateOrConnect(sqlite3 *db, void *pAux, int argc,
+                             const char *const *argv, sqlite3_vtab **ppVtab,
+                             char **pzErr, int eMode){
+  SdVtab *p = 0;
+  char *zName = sqlite3_mprintf("%s", argv[2]);
+  int rc = zName ? sdInit(db, (SdConn*)pAux, argv[1], argv[2], argc-3, &argv[3],
+                          eMode, &p, pzErr) : SQLITE_NOMEM;
+  /* argv[] may be gone now: xCreate's ALTER TABLE reloads the schema. */
+  if( rc && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: cannot %s %s: %s",
+        eMode==SD_MODE_CREATE ? "create" : "connect", zName ? zName : "",
+        rc==SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+  }
+  sqlite3_free(zName);
+  if( rc ) return rc;
+  /* Conflict modes are honoured by returning SQLITE_CONSTRAINT (sd_write.c). */
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  /* Reading live rows has no side effect: allow use in views and triggers
+  ** under PRAGMA trusted_schema=OFF. */
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+static int sdCreate(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                    sqlite3_vtab **ppVtab, char **pzErr){
+  return sdCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, SD_MODE_CREATE);
+}
+
+static int sdConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                     sqlite3_vtab **ppVtab, char **pzErr){
+  return sdCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, SD_MODE_CONNECT);
+}
+
+/* xDisconnect and xDestroy: the base table and its rows stay. */
+static int sdDisconnect(sqlite3_vtab *pVtab){
+  sdVtabRelease((SdVtab*)pVtab);
+  return SQLITE_OK;
+}
+
+/* ALTER TABLE vtab RENAME TO: only the virtual table's name changes. */
+static int sdRename(sqlite3_vtab *pVtab, const char *zNew){
+  SdVtab *p = (SdVtab*)pVtab;
+  char *z = sqlite3_mprintf("%s", zNew);
+  if( z==0 ) return SQLITE_NOMEM;
+  sqlite3_free(p->zName);
+  p->zName = z;
+  return SQLITE_OK;
+}
+
+/* ---- Looking a virtual table up by name, for the SQL functions ----------- */
+
+/*
+** Split the argument list of a CREATE VIRTUAL TABLE statement. On success
+** *pazArg holds *pnArg strings (one allocation) and *pzModule the module name.
+*/
+static int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg,
+                         char **pzModule){
+  int n = (int)strlen(zSql), i, iUsing = -1, nArg = 0, depth = 0, iStart;
+  char **azArg;
+  *pnArg = 0; *pazArg = 0; *pzModule = 0;
+  /* Find the USING keyword outside quotes. */
+  for(i=0; i<n; i++){
+    char c = zSql[i];
+    if( c=='\'' || c=='"' || c=='`' || c=='[' ){
+      char q = c=='[' ? ']' : c;
+      for(i++; i<n && zSql[i]!=q; i++){}
+      continue;
+    }
+    if( (c=='u' || c=='U') && i>0 && sqlite3_strnicmp(&zSql[i], "using", 5)==0
+     && (zSql[i-1]==' ' || zSql[i-1]=='\n' || zSql[i-1]=='\t' || zSql[i-1]=='"'
+         || zSql[i-1]==']' || zSql[i-1]=='`')
+     && (zSql[i+5]==' ' || zSql[i+5]=='\n' || zSql[i+5]=='\t') ){
+      iUsing = i+5;
+      break;
+    }
+  }
+  if( iUsing<0 ) return SQLITE_ERROR;
+  i = iUsing;
+  while( i<n && (zSql[i]==' ' || zSql[i]=='\n' || zSql[i]=='\t') ) i++;
+  iStart = i;
+  while( i<n && zSql[i]!='(' && zSql[i]!=' ' && zSql[i]!='\n' ) i++;
+  *pzModule = sdDequote(&zSql[iStart], i-iStart);
+  if( *pzModule==0 ) return SQLITE_NOMEM;
+  while( i<n && zSql[i]!='(' ) i++;
+  if( i>=n ) return SQLITE_OK;
+  azArg = sqlite3_malloc64(sizeof(char*)*(n+1) + n + 1);
+  if( azArg==0 ) return SQLITE_NOMEM;
+  {
+    char *zOut = (char*)&azArg[n+1];
+    int j = 0;
+    iStart = ++i;
+    for(; i<n; i++){
+      char c = zSql[i];
+      if( c=='\'' || c=='"' || c=='`' || c=='[' ){
+        char q = c=='[' ? ']' : c;
+        for(i++; i<n && zSql[i]!=q; i++){}
+        continue;
+      }
+      if( c=='(' ){ depth++; continue; }
+      if( (c==',' && depth==0) || (c==')' && depth==0) ){
+        int s = iStart, e = i;
+        while( s<e && (zSql[s]==' '||zSql[s]=='\n'||zSql[s]=='\t') ) s++;
+        while( e>s && (zSql[e-1]==' '||zSql[e-1]=='\n'||zSql[e-1]=='\t') ) e--;
+        if( e>s || c==',' || nArg>0 ){
+          azArg[nArg++] = &zOut[j];
+          memcpy(&zOut[j], &zSql[s], e-s);
+          j += e-s;
+          zOut[j++] = 0;
+        }
+        iStart = i+1;
+        if( c==')' ) break;
+        continue;
+      }
+      if( c==')' ) depth--;
+    }
+  }
+  *pnArg = nArg;
+  *pazArg = azArg;
+  return SQLITE_OK;
+}
+
+/*
+** Find the softdelete virtual table named zArg ("name" or "schema.name") and
+** build its SdVtab. On error *pzErr says what is wrong.
+*/
+int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
+               char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  const char *zDot;
+  char *zDb = 0, *zName = 0, *zModule = 0;
+  char **azArg = 0;
+  int nArg = 0, rc;
+
+  *ppVtab = 0;
+  if( zArg==0 || zArg[0]==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: the first argument must name a "
+        "softdelete virtual table");
+    return SQLITE_ERROR;
+  }
+  zDot = strchr(zArg, '.');
+  if( zDot ){
+    zDb = sqlite3_mprintf("%.*s", (int)(zDot-zArg), zArg);
+    zName = sqlite3_mprintf("%s", zDot+1);
+  }else{
+    zName = sqlite3_mprintf("%s", zArg);
+  }
+  if( zName==0 || (zDot && zDb==0) ){ rc = SQLITE_NOMEM; goto out; }
+  if( zDb==0 ){
+    /* Search the schemas in SQLite's order: temp, main, attached. */
+    rc = sdPrepare(db, &pStmt, 0,
+        "SELECT name FROM pragma_database_list ORDER BY (name<>'temp'), seq");
+    if( rc ) goto out;
+    while( sqlite3_step(pStmt)==SQLITE_ROW ){
+      sqlite3_stmt *pF = 0;
+      const char *zS = (const char*)sqlite3_column_text(pStmt, 0);
+      int bFound = 0;
+      if( sdPrepare(db, &pF, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE "
+                    "type='table' AND name=?1 COLLATE NOCASE", zS)==SQLITE_OK ){
+        sqlite3_bind_text(pF, 1, zName, -1, SQLITE_STATIC);
+        bFound = sqlite3_step(pF)==SQLITE_ROW;
+      }
+      sqlite3_finalize(pF);
+      if( bFound ){ zDb = sqlite3_mprintf("%s", zS); break; }
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    if( zDb==0 ){
+      *pzErr = sqlite3_mprintf("softdelete: no such table: %s", zArg);
+      rc = SQLITE_ERROR;
+      goto out;
+    }
+  }
+  rc = sdPrepare(db, &pStmt, 0, "SELECT name, sql FROM \"%w\".sqlite_master "
+                 "WHERE type='table' AND name=?1 COLLATE NOCASE", zDb);
+  if( rc ){
+    if( rc==SQLITE_ERROR ){
+      sqlite3_free(*pzErr);
+      *pzErr = sqlite3_mprintf("softdelete: no such schema: %s", zDb);
+    }
+    goto out;
+  }
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)!=SQLITE_ROW ){
+    *pzErr = sqlite3_mprintf("softdelete: no such table: %s", zArg);
+    rc = SQLITE_ERROR;
+    goto out;
+  }
+  {
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
+    char *zCanon = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    if( zCanon==0 ){ rc = SQLITE_NOMEM; goto out; }
+    sqlite3_free(zName);
+    zName = zCanon;
+    if( zSql==0 || sqlite3_strnicmp(zSql, "CREATE VIRTUAL", 14)!=0
+     || (rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule))!=SQLITE_OK
+     || sdStrICmp(zModule, "softdelete")!=0 ){
+      if( rc!=SQLITE_NOMEM ){
+        *pzErr = sqlite3_mprintf("softdelete: %s is not a softdelete virtual "
+            "table", zArg);
+        rc = SQLITE_ERROR;
+      }
+      goto out;
+    }
+  }
+  rc = sdInit(db, pConn, zDb, zName, nArg, (const char*const*)azArg,
+              SD_MODE_LOOKUP, ppVtab, pzErr);
+
+out:
+  if( rc==SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("out of memory");
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zDb);
+  sqlite3_free(zName);
+  sqlite3_free(zModule);
+  sqlite3_free(azArg);
+  return rc;
+}
+
+/*
+** The virtual-table module. xCreate and xConnect differ, so the module is
+** not eponymous: "SELECT * FROM softdelete" is "no such table".
+*/
+sqlite3_module sdModule = {
+  2,                  /* iVersion: xSavepoint..xRollbackTo slots present */
+  sdCreate,           /* xCreate: check base, add marker/op columns, declare */
+  sdConnect,          /* xConnect: read base, declare; never alters it */
+  sdBestIndex,        /* xBestIndex: sd_plan.c */
+  sdDisconnect,       /* xDisconnect */
+  sdDisconnect,       /* xDestroy: the base table stays */
+  sdOpen,             /* xOpen: sd_plan.c */
+  sdClose,            /* xClose */
+  sdFilter,           /* xFilter */
+  sdNext,             /* xNext */
+  sdEof,              /* xEof */
+  sdColumn,           /* xColumn */
+  sdRowid,            /* xRowid */
+  sdUpdate,           /* xUpdate: sd_write.c */
+  0,                  /* xBegin: nested writes share the caller's transaction */
+  sdSync,             /* xSync: adds missing columns as CREATE commits */
+  0,                  /* xCommit */
+  0,                  /* xRollback */
+  0,                  /* xFindFunction: LIKE etc. are forwarded, not overloaded */
+  sdRename,           /* xRename: the vtab only */
+  0,                  /* xSavepoint: statement journal covers nested writes */
+  0,                  /* xRelease */
+  0,                  /* xRollbackTo */
+  0                   /* xShadowName */
+};

@@ -1,0 +1,256 @@
+/*
+** sd_util.c: helpers shared by every part of the module: error messages,
+** identifiers, the deletion clock and the marker formats, SQL building.
+*/
+#include "softdelete.h"
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Replace the vtab's error message. zFmt is a sqlite3_mprintf() format. */
+void sdVtabError(SdVtab *p, const char *zFmt, ...){
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_free(p->base.zErrMsg);
+  p->base.zErrMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+}
+
+/* ASCII case-insensitive comparison; NULLs sort first. */
+int sdStrICmp(const char *a, const char *b){
+  if( a==0 || b==0 ) return a ? 1 : (b ? -1 : 0);
+  return sqlite3_stricmp(a, b);
+}
+
+/*
+** Copy the n bytes at z, removing one level of SQL quoting ('x', "x", `x`,
+** [x]) and surrounding white space. Returns NULL on OOM.
+*/
+char *sdDequote(const char *z, int n){
+  char *zOut;
+  int i, j;
+  while( n>0 && (z[0]==' ' || z[0]=='\t' || z[0]=='\n' || z[0]=='\r') ){ z++; n--; }
+  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\n' || z[n-1]=='\r') ) n--;
+  zOut = sqlite3_malloc64((sqlite3_uint64)n+1);
+  if( zOut==0 ) return 0;
+  if( n>=2 && (z[0]=='\'' || z[0]=='"' || z[0]=='`' || z[0]=='[') ){
+    char q = z[0]=='[' ? ']' : z[0];
+    if( z[n-1]==q ){
+      for(i=1, j=0; i<n-1; i++){
+        zOut[j++] = z[i];
+        if( z[i]==q && q!=']' && i+1<n-1 && z[i+1]==q ) i++;
+      }
+      zOut[j] = 0;
+      return zOut;
+    }
+  }
+  memcpy(zOut, z, n);
+  zOut[n] = 0;
+  return zOut;
+}
+
+/*
+** Find the WHERE clause of a CREATE INDEX statement: returns a new string
+** holding the expression after the top-level WHERE keyword, or NULL if there
+** is none (or on OOM). Quoted identifiers and strings are skipped.
+*/
+char *sdFindWhere(const char *zSql){
+  int i = 0, depth = 0;
+  if( zSql==0 ) return 0;
+  while( zSql[i] ){
+    char c = zSql[i];
+    if( c=='\'' || c=='"' || c=='`' || c=='[' ){
+      char q = c=='[' ? ']' : c;
+      i++;
+      while( zSql[i] && !(zSql[i]==q && zSql[i+1]!=q) ){
+        if( zSql[i]==q ) i++;
+        i++;
+      }
+      if( zSql[i] ) i++;
+      continue;
+    }
+    if( c=='(' ) depth++;
+    if( c==')' ) depth--;
+    if( depth==0 && (c=='w' || c=='W') && i>0
+     && (zSql[i-1]==' ' || zSql[i-1]==')' || zSql[i-1]=='\n' || zSql[i-1]=='\t')
+     && sqlite3_strnicmp(&zSql[i], "where", 5)==0
+     && (zSql[i+5]==' ' || zSql[i+5]=='(' || zSql[i+5]=='\n' || zSql[i+5]=='\t')
+    ){
+      return sqlite3_mprintf("%s", &zSql[i+5]);
+    }
+    i++;
+  }
+  return 0;
+}
+
+/* Prepare an SQL statement built from a printf format. */
+int sdPrepare(sqlite3 *db, sqlite3_stmt **pp, int bPersist, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  *pp = 0;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v3(db, zSql, -1, bPersist ? SQLITE_PREPARE_PERSISTENT : 0,
+                          pp, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* Finish an sqlite3_str, reporting OOM through *pRc. */
+char *sdMprintfStr(sqlite3_str *p, int *pRc){
+  int rc = sqlite3_str_errcode(p);
+  char *z = sqlite3_str_finish(p);
+  if( rc!=SQLITE_OK || z==0 ){
+    sqlite3_free(z);
+    if( *pRc==SQLITE_OK ) *pRc = rc ? rc : SQLITE_NOMEM;
+    return 0;
+  }
+  return z;
+}
+
+/* ---- The deletion clock ------------------------------------------------ */
+
+/* The connection's "now" in Unix milliseconds: the pinned time, or the VFS clock. */
+i64 sdNow(SdConn *pConn){
+  sqlite3_vfs *pVfs;
+  i64 t = 0;
+  if( pConn->bPinned ) return pConn->iPinned;
+  pVfs = sqlite3_vfs_find(0);
+  if( pVfs && pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
+    pVfs->xCurrentTimeInt64(pVfs, &t);
+  }else if( pVfs ){
+    double r = 0.0;
+    pVfs->xCurrentTime(pVfs, &r);
+    t = (i64)(r*86400000.0);
+  }
+  return t - (i64)210866760000000;   /* Julian-day ms to Unix ms */
+}
+
+/*
+** Operations. Every statement or function call that soft-deletes rows is one
+** operation: a random 63-bit id and one deletion time. A new statement is
+** recognised by SdConn.iGen having moved on: it is bumped by every xOpen
+** (each statement scans the vtab it deletes from) and every function call.
+*/
+void sdNewOp(SdConn *pConn){
+  i64 iOp = 0;
+  while( iOp<=0 ){
+    sqlite3_randomness(sizeof(iOp), &iOp);
+    iOp &= (i64)0x7fffffffffffffffLL;
+  }
+  pConn->iOp = iOp;
+  pConn->iOpTime = sdNow(pConn);
+  pConn->iOpGen = pConn->iGen;
+  pConn->bOp = 1;
+}
+
+int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime){
+  if( !pConn->bOp || pConn->iOpGen!=pConn->iGen ) sdNewOp(pConn);
+  *piOp = pConn->iOp;
+  *piTime = pConn->iOpTime;
+  return SQLITE_OK;
+}
+
+/* ---- Marker formats ---------------------------------------------------- */
+
+static const char *const azFormat[] = {
+  "datetime", "unixepoch", "unixepoch_ms", "julianday", "boolean"
+};
+
+const char *sdFormatName(int eFormat){ return azFormat[eFormat]; }
+
+int sdParseFormat(const char *z){
+  int i;
+  for(i=0; i<(int)(sizeof(azFormat)/sizeof(azFormat[0])); i++){
+    if( sdStrICmp(z, azFormat[i])==0 ) return i;
+  }
+  return -1;
+}
+
+/* Write ms (Unix milliseconds) as YYYY-MM-DD HH:MM:SS.SSS into zOut[32]. */
+void sdFormatDatetime(i64 ms, char *zOut){
+  i64 days = ms / 86400000, rem = ms % 86400000;
+  i64 z, era, doe, yoe, y, doy, mp, d, m;
+  if( rem<0 ){ rem += 86400000; days--; }
+  /* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+  z = days + 719468;
+  era = (z>=0 ? z : z-146096) / 146097;
+  doe = z - era*146097;
+  yoe = (doe - doe/1460 + doe/36524 - doe/146096) / 365;
+  y = yoe + era*400;
+  doy = doe - (365*yoe + yoe/4 - yoe/100);
+  mp = (5*doy + 2)/153;
+  d = doy - (153*mp+2)/5 + 1;
+  m = mp<10 ? mp+3 : mp-9;
+  if( m<=2 ) y++;
+  snprintf(zOut, 32, "%04d-%02d-%02d %02d:%02d:%02d.%03d",
+           (int)y, (int)m, (int)d, (int)(rem/3600000), (int)(rem/60000%60),
+           (int)(rem/1000%60), (int)(rem%1000));
+}
+
+static i64 sdFloorDiv(i64 a, i64 b){
+  i64 q = a / b;
+  if( (a % b)!=0 && ((a<0)!=(b<0)) ) q--;
+  return q;
+}
+
+/* Bind the marker value for time ms in format eFormat. */
+int sdBindTime(sqlite3_stmt *pStmt, int iParam, int eFormat, i64 ms){
+  char zBuf[32];
+  switch( eFormat ){
+    case SD_FMT_DATETIME:
+      sdFormatDatetime(ms, zBuf);
+      return sqlite3_bind_text(pStmt, iParam, zBuf, -1, SQLITE_TRANSIENT);
+    case SD_FMT_UNIXEPOCH:
+      return sqlite3_bind_int64(pStmt, iParam, sdFloorDiv(ms, 1000));
+    case SD_FMT_UNIXEPOCH_MS:
+      return sqlite3_bind_int64(pStmt, iParam, ms);
+    case SD_FMT_JULIANDAY:
+      return sqlite3_bind_double(pStmt, iParam, ms/86400000.0 + 2440587.5);
+    default:
+      return sqlite3_bind_int(pStmt, iParam, 1);
+  }
+}
+
+/* Return time ms as an SQL value in format eFormat. */
+void sdResultTime(sqlite3_context *ctx, int eFormat, i64 ms){
+  char zBuf[32];
+  switch( eFormat ){
+    case SD_FMT_DATETIME:
+      sdFormatDatetime(ms, zBuf);
+      sqlite3_result_text(ctx, zBuf, -1, SQLITE_TRANSIENT);
+      break;
+    case SD_FMT_UNIXEPOCH:
+      sqlite3_result_int64(ctx, sdFloorDiv(ms, 1000));
+      break;
+    case SD_FMT_UNIXEPOCH_MS:
+      sqlite3_result_int64(ctx, ms);
+      break;
+    case SD_FMT_JULIANDAY:
+      sqlite3_result_double(ctx, ms/86400000.0 + 2440587.5);
+      break;
+    default:
+      sqlite3_result_int(ctx, 1);
+      break;
+  }
+}
+
+/* Run one SQL statement built from a printf format; errors go to *pzErr. */
+int sdExec(sqlite3 *db, char **pzErr, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  if( rc && pzErr ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("softdelete: %s", sqlite3_errmsg(db));
+  }
+  sqlite3_free(zSql);
+  return rc;
+}

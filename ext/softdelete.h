@@ -1,0 +1,246 @@
+/*
+** softdelete.h: the structures shared by the parts of the softdelete module.
+**
+**   softdelete.c   entry point, module table, per-connection state
+**   sd_schema.c    life cycle: create, connect, disconnect, destroy, rename;
+**                  reading the base table's columns and indexes
+**   sd_plan.c      the planner (xBestIndex) and cursors (xFilter ... xRowid)
+**   sd_write.c     the write path (xUpdate): insert, update, soft delete
+**   sd_cascade.c   operations, cascades along foreign keys, exact restore
+**   sd_func.c      the SQL functions sd_*
+**   sd_util.c      time formats, identifiers, error helpers
+*/
+#ifndef SOFTDELETE_H
+#define SOFTDELETE_H
+
+#include "sqlite3ext.h"
+#ifndef SD_MAIN
+SQLITE_EXTENSION_INIT3
+#endif
+
+#include <string.h>
+
+#ifndef SD_VERSION
+# define SD_VERSION "unknown"
+#endif
+
+/* Oldest host library that runs the extension, and the one that adds
+** sqlite3_vtab_in(), sqlite3_vtab_rhs_value(), LIMIT/OFFSET constraints. */
+#define SD_MIN_VERSION   3031000
+#define SD_VTAB_IN_VERSION 3038000
+
+typedef sqlite3_int64 i64;
+typedef unsigned char u8;
+
+typedef struct SdConn SdConn;
+typedef struct SdCol SdCol;
+typedef struct SdIndex SdIndex;
+typedef struct SdFkey SdFkey;
+typedef struct SdVtab SdVtab;
+typedef struct SdCursor SdCursor;
+typedef struct SdStmt SdStmt;
+typedef struct SdGraph SdGraph;
+typedef struct SdJournal SdJournal;
+
+/* Marker formats: what a soft delete writes into the marker column. */
+#define SD_FMT_DATETIME     0   /* 'YYYY-MM-DD HH:MM:SS.SSS' UTC text */
+#define SD_FMT_UNIXEPOCH    1   /* integer seconds */
+#define SD_FMT_UNIXEPOCH_MS 2   /* integer milliseconds */
+#define SD_FMT_JULIANDAY    3   /* real */
+#define SD_FMT_BOOLEAN      4   /* integer 1 */
+
+/* Column affinities, in the letters SQLite itself uses. */
+#define SD_AFF_BLOB    'A'
+#define SD_AFF_TEXT    'B'
+#define SD_AFF_NUMERIC 'C'
+#define SD_AFF_INTEGER 'D'
+#define SD_AFF_REAL    'E'
+
+/*
+** One per database connection that loaded the extension; the client data of
+** the module and of every function. It holds the deletion clock and the
+** current soft-delete operation.
+*/
+struct SdConn {
+  sqlite3 *db;              /* The connection */
+  int bPinned;              /* True if sd_clock() pinned the clock */
+  i64 iPinned;              /* The pinned time, Unix milliseconds */
+  unsigned int iGen;        /* Bumped at every statement boundary we can see */
+  unsigned int iOpGen;      /* Value of iGen when the current operation began */
+  int bOp;                  /* True if iOp/iOpTime are valid for iOpGen */
+  i64 iOp;                  /* Current operation id */
+  i64 iOpTime;              /* Its deletion time, Unix milliseconds */
+};
+
+/* One column of the virtual table, mapped onto a column of the base. */
+struct SdCol {
+  char *zName;              /* Column name, as in the base */
+  char *zType;              /* Declared type, or NULL */
+  char *zColl;              /* Collation sequence name, or NULL for BINARY */
+  char *zDflt;              /* DEFAULT expression text, or NULL */
+  char eAff;                /* Affinity (SD_AFF_*) */
+  u8 bGenerated;            /* Generated in the base: readable, never written */
+  u8 bMarker;               /* This is the marker column (HIDDEN, reads NULL) */
+  u8 bNotNull;              /* Declared NOT NULL in the base */
+  u8 bPk;                   /* Part of the base's PRIMARY KEY */
+};
+
+/* One index of the base table, as the planner and the write path see it. */
+struct SdIndex {
+  char *zName;              /* Index name */
+  int bUnique;              /* UNIQUE index (or PRIMARY KEY / UNIQUE constraint) */
+  int bPartial;             /* Has a WHERE clause */
+  int bLive;                /* Partial with WHERE <marker> IS NULL only */
+  char *zWhere;             /* Text of the WHERE expression, or NULL */
+  int nCol;                 /* Number of key columns */
+  int *aiCol;               /* Vtab column of each key column; -1 rowid, -2 expr */
+  char **azColl;            /* Collation of each key column */
+  u8 *aDesc;                /* 1 where the key column is DESC */
+  i64 *aiRowEq;             /* Estimated rows per distinct prefix of 1..nCol */
+};
+
+/* A foreign key of one wrapped table onto another (see sd_cascade.c). */
+struct SdFkey {
+  char *zChildDb;           /* Schema of the child */
+  char *zChildBase;         /* Child base table */
+  char *zChildVtab;         /* Child virtual table */
+  char *zChildMarker;       /* Marker column of the child */
+  char *zChildOp;           /* Operation column of the child */
+  char *zParentBase;        /* Parent base table */
+  int nCol;                 /* Number of key columns */
+  char **azFrom;            /* Child columns */
+  char **azTo;              /* Parent columns (NULL entries: the parent's PK) */
+  int eAction;              /* SD_FK_CASCADE, SD_FK_RESTRICT, SD_FK_NOACTION, ... */
+  SdFkey *pNext;            /* Next in list */
+};
+#define SD_FK_NONE      0   /* SET NULL, SET DEFAULT: children stay as they are */
+#define SD_FK_CASCADE   1
+#define SD_FK_RESTRICT  2
+#define SD_FK_NOACTION  3   /* RESTRICT while PRAGMA foreign_keys is on */
+
+/* A prepared read statement kept for reuse, keyed by its SQL text. */
+struct SdStmt {
+  char *zSql;               /* SQL text: the key */
+  sqlite3_stmt *pStmt;      /* The statement */
+  SdStmt *pNext;            /* Next idle statement in SdVtab.pPool */
+};
+
+/* The UPDATE statements cached per set of changed columns. */
+#define SD_NUPDATE 8
+
+struct SdVtab {
+  sqlite3_vtab base;        /* Base class. Must be first */
+  SdConn *pConn;            /* Connection state */
+  sqlite3 *db;              /* The connection */
+  char *zDb;                /* Schema holding the vtab and its base */
+  char *zName;              /* Name of the virtual table */
+  char *zBase;              /* Name of the base table */
+  char *zMarker;            /* Marker column name */
+  char *zOpCol;             /* Operation column name: <marker>_op */
+  int eFormat;              /* SD_FMT_* */
+  char *zMissing;           /* Non-NULL: the base is gone; the error to give */
+  int bPending;             /* Marker or op column still to be added */
+  int nCol;                 /* Columns of the virtual table */
+  SdCol *aCol;              /* The columns */
+  int iMarker;              /* Vtab column of the marker */
+  int iPk;                  /* Vtab column aliasing the rowid, or -1 */
+  char *zRowid;             /* Name that reaches the base rowid */
+  int nIdx;                 /* Indexes on the base */
+  SdIndex *aIdx;            /* The indexes */
+  i64 nRowEst;              /* Estimated rows in the base */
+  SdStmt *pPool;            /* Idle read statements */
+  int nPool;                /* Number of them */
+  sqlite3_stmt *pInsert;    /* INSERT INTO base, all writable columns */
+  sqlite3_stmt *pSoftDel;   /* UPDATE base SET marker, op WHERE rowid */
+  sqlite3_stmt *pRowState;  /* SELECT marker IS NULL FROM base WHERE rowid */
+  struct SdUpdCache {       /* UPDATE statements per changed-column set */
+    u8 *aMask;              /* Bit i set if vtab column i is written */
+    sqlite3_stmt *pStmt;    /* The statement */
+  } aUpd[SD_NUPDATE];
+  int iUpdNext;             /* Next slot of aUpd to reuse */
+  SdGraph *pGraph;          /* Foreign keys among wrapped tables, or NULL */
+  sqlite3_stmt *pSchemaVersion; /* PRAGMA schema_version of zDb */
+  int iSchema;              /* Schema version aIdx was read at */
+};
+
+/* A cursor: one forwarded SELECT on the base. */
+struct SdCursor {
+  sqlite3_vtab_cursor base; /* Base class. Must be first */
+  SdStmt *pS;               /* The statement in use, or NULL */
+  char *zPlan;              /* idxStr the statement was made for */
+  unsigned int mDrop;       /* Terms dropped from it (see sd_plan.c) */
+  int *aiOut;               /* Result column of each vtab column, -1 if not read */
+  int bEof;                 /* True at end of results */
+};
+
+/*
+** The rows one write changed in base tables, with their previous marker and
+** operation, so that a write that fails part-way can be undone (sd_cascade.c).
+*/
+struct SdJournal {
+  int n;                    /* Entries used */
+  int nAlloc;               /* Entries allocated */
+  struct SdJEntry {
+    SdVtab *pTab;           /* Table of the row (a graph node) */
+    i64 iRowid;             /* The row */
+    sqlite3_value *pMarker; /* Previous marker value */
+    sqlite3_value *pOp;     /* Previous operation id */
+  } *a;
+};
+
+/* sd_util.c */
+void sdVtabError(SdVtab *p, const char *zFmt, ...);
+char *sdDequote(const char *z, int n);
+int sdStrICmp(const char *a, const char *b);
+i64 sdNow(SdConn *pConn);
+void sdResultTime(sqlite3_context *ctx, int eFormat, i64 ms);
+int sdBindTime(sqlite3_stmt *pStmt, int iParam, int eFormat, i64 ms);
+void sdFormatDatetime(i64 ms, char *zOut);
+const char *sdFormatName(int eFormat);
+int sdParseFormat(const char *z);
+char *sdFindWhere(const char *zSql);
+int sdPrepare(sqlite3 *db, sqlite3_stmt **pp, int bPersist, const char *zFmt, ...);
+char *sdMprintfStr(sqlite3_str *p, int *pRc);
+int sdExec(sqlite3 *db, char **pzErr, const char *zFmt, ...);
+void sdNewOp(SdConn *pConn);
+int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
+
+/* sd_schema.c */
+extern sqlite3_module sdModule;
+int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
+               char **pzErr);
+void sdVtabRelease(SdVtab *p);
+int sdEnsureColumns(SdVtab *p);
+int sdSchemaVersion(SdVtab *p, int *piVersion);
+int sdRefreshIndexes(SdVtab *p);
+char *sdLiveKeyOf(SdVtab *p, SdIndex *pIdx, i64 iRowid, int *pRc);
+
+/* sd_plan.c */
+int sdBestIndex(sqlite3_vtab*, sqlite3_index_info*);
+int sdOpen(sqlite3_vtab*, sqlite3_vtab_cursor**);
+int sdClose(sqlite3_vtab_cursor*);
+int sdFilter(sqlite3_vtab_cursor*, int, const char*, int, sqlite3_value**);
+int sdNext(sqlite3_vtab_cursor*);
+int sdEof(sqlite3_vtab_cursor*);
+int sdColumn(sqlite3_vtab_cursor*, sqlite3_context*, int);
+int sdRowid(sqlite3_vtab_cursor*, sqlite_int64*);
+void sdPoolClear(SdVtab *p);
+
+/* sd_write.c */
+char *sdQuoteValue(sqlite3_value *v);
+int sdUpdate(sqlite3_vtab*, int, sqlite3_value**, sqlite_int64*);
+void sdWriteClear(SdVtab *p);
+
+/* sd_cascade.c */
+int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
+                 char **pzErr);
+int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzErr);
+void sdJournalInit(SdJournal *pJ);
+void sdJournalClear(SdJournal *pJ);
+int sdJournalUndo(sqlite3 *db, SdJournal *pJ);
+void sdGraphFree(SdGraph *pGraph);
+
+/* sd_func.c */
+int sdRegisterFunctions(sqlite3 *db, SdConn *pConn);
+
+#endif /* SOFTDELETE_H */
