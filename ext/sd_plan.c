@@ -9,9 +9,13 @@
 ** so SQLite plans it with the base's own indexes. xBestIndex writes that SQL
 ** into idxStr, behind a header that xFilter reads:
 **
-**   idxStr := COLUSED ';' { FLAG START ',' END ';' }* '|' SQL
+**   idxStr := COLUSED ';' { ['*'] FLAG START ',' END ';' }* '|' SQL
 **
 **   COLUSED   colUsed in hex: which columns the SELECT list carries.
+**   '*'       the value is a whole IN list (sqlite3_vtab_in(), 3.38+): the
+**             term is written "<column> IN (?N)" and xFilter expands ?N into
+**             one parameter per value, in lists of 1, 2, 4, 8 ... parameters
+**             (padded with NULL) so that few statements are prepared.
 **   FLAG      one per argv[] value, in order, saying how xFilter binds it:
 **     'e'  exact: bind as ?N (N = argv index + 1)
 **     'x'  no value needed (IS NULL, IS NOT NULL): not bound
@@ -35,7 +39,12 @@
 ** are always exact. Numeric columns and the rowid are always exact: SQLite
 ** applies their affinity to any right-hand side.
 **
-** idxNum bit 0: ORDER BY was consumed.
+** LIMIT and OFFSET (3.38+) are consumed together, only when every other
+** constraint and the ORDER BY are consumed too: "LIMIT ?N OFFSET ?M" ends
+** the SQL. SQLite still counts the LIMIT itself, and skips its own OFFSET
+** only when the OFFSET constraint is omitted (3.39+), hence the pairing.
+**
+** idxNum bit 0: ORDER BY was consumed. Bit 1: LIMIT/OFFSET consumed.
 */
 #include "softdelete.h"
 #include <stdlib.h>
@@ -50,12 +59,21 @@ struct SdTerm {
   int op;                   /* SQLITE_INDEX_CONSTRAINT_* */
   const char *zColl;        /* Collation SQLite asks for */
   char cFlag;               /* See the header comment */
+  u8 bIn;                   /* A whole IN list */
 };
 
 /* SQL for operator op with left side zLeft and parameter ?iArg. */
 static void sdAppendTerm(sqlite3_str *s, const char *zLeft, int op, int iArg,
-                         const char *zColl){
+                         const char *zColl, int bIn){
   const char *zOp = 0;
+  if( bIn ){
+    if( zColl ){
+      sqlite3_str_appendf(s, " AND %s COLLATE \"%w\" IN (?%d)", zLeft, zColl, iArg);
+    }else{
+      sqlite3_str_appendf(s, " AND %s IN (?%d)", zLeft, iArg);
+    }
+    return;
+  }
   switch( op ){
     case SQLITE_INDEX_CONSTRAINT_EQ:    zOp = "=";  break;
     case SQLITE_INDEX_CONSTRAINT_GT:    zOp = ">";  break;
@@ -197,12 +215,19 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
   *pCost = 15 + rows*1.5;
 }
 
+/* Is column iCol read from result column 0 (the rowid)? */
+static int sdIsRowidCol(SdVtab *p, int iCol){
+  return iCol<0 || iCol==p->iPk;
+}
+
 int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   SdVtab *p = (SdVtab*)pVtab;
   SdTerm aTerm[64];
   int nTerm = 0, i, nArg = 0, rc = SQLITE_OK;
   double bestCost, bestRows;
-  int bUnique = 0, bOrder = 0;
+  int bUnique = 0, bOrder = 0, bAllOmit = 1;
+  int iLimit = -1, iOffset = -1;
+  int bNew = sqlite3_libversion_number()>=SD_VTAB_IN_VERSION;
   sqlite3_uint64 colUsed = pInfo->colUsed;
   sqlite3_str *pHdr, *pSql;
   char *zHdr, *zSql;
@@ -215,11 +240,16 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   if( rc ) return rc;
 
   /* Collect the constraints the base can evaluate. */
-  for(i=0; i<pInfo->nConstraint && nTerm<64; i++){
+  for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
     SdTerm *t;
-    if( !pC->usable ) continue;
-    if( pC->iColumn>=0 && (pC->iColumn>=p->nCol || p->aCol[pC->iColumn].bMarker) ) continue;
+    if( pC->op==SQLITE_INDEX_CONSTRAINT_LIMIT ){ iLimit = i; continue; }
+    if( pC->op==SQLITE_INDEX_CONSTRAINT_OFFSET ){ iOffset = i; continue; }
+    if( !pC->usable || nTerm>=64 ){ bAllOmit = 0; continue; }
+    if( pC->iColumn>=0 && (pC->iColumn>=p->nCol || p->aCol[pC->iColumn].bMarker) ){
+      bAllOmit = 0;
+      continue;
+    }
     switch( pC->op ){
       case SQLITE_INDEX_CONSTRAINT_EQ: case SQLITE_INDEX_CONSTRAINT_GT:
       case SQLITE_INDEX_CONSTRAINT_LE: case SQLITE_INDEX_CONSTRAINT_LT:
@@ -230,14 +260,22 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       case SQLITE_INDEX_CONSTRAINT_REGEXP:
         break;
       default:
-        continue;   /* MATCH, LIMIT, OFFSET, functions: SQLite does them */
+        bAllOmit = 0;
+        continue;   /* MATCH, functions: SQLite does them */
     }
     t = &aTerm[nTerm++];
     t->iCons = i;
     t->iCol = pC->iColumn;
     t->op = pC->op;
     t->zColl = (pC->iColumn>=0) ? sqlite3_vtab_collation(pInfo, i) : 0;
+    t->bIn = 0;
+    if( bNew && pC->op==SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(pInfo, i, -1) ){
+      /* Take the whole IN list at once: keeps ORDER BY and LIMIT usable. */
+      t->bIn = 1;
+      sqlite3_vtab_in(pInfo, i, 1);
+    }
     t->cFlag = sdTermFlag(p, pInfo, t);
+    if( t->cFlag!='e' && t->cFlag!='x' ) bAllOmit = 0;
   }
 
   /* Cost: the cheapest way the base can reach the rows. */
@@ -265,10 +303,10 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       /* Sorting in the base costs what SQLite's sorter would, unless the
       ** order is the rowid's. */
       int bRowidOrder = pInfo->nOrderBy==1
-         && (pInfo->aOrderBy[0].iColumn==-1
-             || (p->iPk>=0 && pInfo->aOrderBy[0].iColumn==p->iPk));
+                     && sdIsRowidCol(p, pInfo->aOrderBy[0].iColumn);
       if( !bRowidOrder ) bestCost += bestRows * 0.2;
     }
+    if( !bOrder ) bAllOmit = 0;
   }
 
   /* Build the header and the SQL. */
@@ -277,7 +315,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   sqlite3_str_appendf(pHdr, "%llx;", colUsed);
   sqlite3_str_appendf(pSql, "SELECT \"sd\".%s", p->zRowid);
   for(i=0; i<p->nCol; i++){
-    if( p->aCol[i].bMarker ) continue;
+    if( p->aCol[i].bMarker || i==p->iPk ) continue;
     if( (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63)))==0 ) continue;
     sqlite3_str_appendf(pSql, ", \"sd\".\"%w\"", p->aCol[i].zName);
   }
@@ -290,22 +328,23 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     nArg++;
     pInfo->aConstraintUsage[t->iCons].argvIndex = nArg;
     pInfo->aConstraintUsage[t->iCons].omit = (t->cFlag=='e' || t->cFlag=='x');
-    if( t->iCol<0 ){
+    if( sdIsRowidCol(p, t->iCol) ){
       zLeft = sqlite3_mprintf("\"sd\".%s", p->zRowid);
     }else{
       zLeft = sqlite3_mprintf("\"sd\".\"%w\"", p->aCol[t->iCol].zName);
     }
     if( zLeft==0 ){ rc = SQLITE_NOMEM; break; }
     sdAppendTerm(pSql, zLeft, t->op, nArg,
-                 (t->iCol>=0 && t->cFlag!='x') ? t->zColl : 0);
+                 (t->iCol>=0 && t->cFlag!='x') ? t->zColl : 0, t->bIn);
     sqlite3_free(zLeft);
-    sqlite3_str_appendf(pHdr, "%c%d,%d;", t->cFlag, iStart, sqlite3_str_length(pSql));
+    sqlite3_str_appendf(pHdr, "%s%c%d,%d;", t->bIn ? "*" : "", t->cFlag, iStart,
+                        sqlite3_str_length(pSql));
   }
   if( bOrder ){
     for(i=0; i<pInfo->nOrderBy; i++){
       int iCol = pInfo->aOrderBy[i].iColumn;
       sqlite3_str_appendall(pSql, i ? ", " : " ORDER BY ");
-      if( iCol<0 ){
+      if( sdIsRowidCol(p, iCol) ){
         sqlite3_str_appendf(pSql, "\"sd\".%s", p->zRowid);
       }else{
         sqlite3_str_appendf(pSql, "\"sd\".\"%w\"", p->aCol[iCol].zName);
@@ -313,6 +352,24 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       if( pInfo->aOrderBy[i].desc ) sqlite3_str_appendall(pSql, " DESC");
     }
     pInfo->orderByConsumed = 1;
+  }
+  /* LIMIT and OFFSET: only together, only when nothing is left to SQLite. */
+  if( iLimit>=0 && bAllOmit
+   && (iOffset<0 || sqlite3_libversion_number()>=3039000) ){
+    int iStart = sqlite3_str_length(pSql);
+    pInfo->aConstraintUsage[iLimit].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[iLimit].omit = 1;
+    sqlite3_str_appendf(pSql, " LIMIT ?%d", nArg);
+    sqlite3_str_appendf(pHdr, "e%d,%d;", iStart, sqlite3_str_length(pSql));
+    if( iOffset>=0 ){
+      iStart = sqlite3_str_length(pSql);
+      pInfo->aConstraintUsage[iOffset].argvIndex = ++nArg;
+      pInfo->aConstraintUsage[iOffset].omit = 1;
+      sqlite3_str_appendf(pSql, " OFFSET ?%d", nArg);
+      sqlite3_str_appendf(pHdr, "e%d,%d;", iStart, sqlite3_str_length(pSql));
+    }
+    pInfo->idxNum |= 2;
+    if( bestRows>20 ) bestRows = 20;
   }
   zSql = sdMprintfStr(pSql, &rc);
   zHdr = sdMprintfStr(pHdr, &rc);
@@ -326,7 +383,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   sqlite3_free(zHdr);
   if( pInfo->idxStr==0 ) return SQLITE_NOMEM;
   pInfo->needToFreeIdxStr = 1;
-  pInfo->idxNum = bOrder;
+  pInfo->idxNum |= bOrder;
   pInfo->estimatedCost = bestCost;
   pInfo->estimatedRows = (sqlite3_int64)bestRows;
   if( bUnique ) pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
@@ -437,77 +494,181 @@ int sdNext(sqlite3_vtab_cursor *cur){
   return rc;
 }
 
+/* Parameters an IN list of n values is given: the next power of two. */
+static int sdInBucket(int n){
+  int b = 1;
+  while( b<n ) b *= 2;
+  return b;
+}
+
 int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
              int argc, sqlite3_value **argv){
   SdCursor *pCur = (SdCursor*)cur;
   SdVtab *p = (SdVtab*)cur->pVtab;
   const char *zSql, *z;
-  unsigned int mDrop = 0;
+  unsigned int mDrop = 0, mIn = 0;
   char aFlag[64];
-  int aStart[64], aEnd[64];
-  int i, rc;
+  int aStart[64], aEnd[64], anIn[64];
+  int i, rc, nIn = 0, bJson = 0;
+  int nMaxVar = sqlite3_limit(p->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1) - argc - 1;
   sqlite3_uint64 colUsed;
+  char *zVar = 0;
   (void)idxNum;
 
+  if( argc>31 ) argc = 31;   /* xBestIndex never uses more than 64; be safe */
   /* Parse the header (see the top of this file). */
   colUsed = strtoull(idxStr, (char**)&z, 16);
-  for(i=0; i<argc && i<64; i++){
+  for(i=0; i<argc; i++){
     z++;                     /* ';' */
+    if( *z=='*' ){ mIn |= (1u<<i); z++; }
     aFlag[i] = *z++;
     aStart[i] = (int)strtol(z, (char**)&z, 10);
     z++;                     /* ',' */
     aEnd[i] = (int)strtol(z, (char**)&z, 10);
-    if( sdDropTerm(aFlag[i], argv[i]) ) mDrop |= (1u << (i<31 ? i : 31));
+    if( mIn & (1u<<i) ){
+      /* Whole IN list: count the values, and drop the term if any value
+      ** would be compared differently by the base. */
+      sqlite3_value *pV = 0;
+      int n = 0, bDrop = 0;
+      for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
+          rc=sqlite3_vtab_in_next(argv[i], &pV)){
+        n++;
+        if( sdDropTerm(aFlag[i], pV) ) bDrop = 1;
+        if( sqlite3_value_type(pV)==SQLITE_BLOB ) bJson |= 2;
+      }
+      if( rc!=SQLITE_OK && rc!=SQLITE_DONE ) return rc;
+      anIn[i] = n;
+      nIn += sdInBucket(n);
+      if( bDrop && aFlag[i]!='e' ) mDrop |= (1u<<i);
+    }else if( sdDropTerm(aFlag[i], argv[i]) ){
+      mDrop |= (1u<<i);
+    }
   }
   zSql = strchr(z, '|') + 1;
+  if( nIn>nMaxVar ) bJson |= 1;
+  if( bJson==3 ){
+    sdVtabError(p, "softdelete: an IN list on %s is too long to forward with "
+                "blob values in it", p->zName);
+    return SQLITE_ERROR;
+  }
 
-  if( pCur->pS==0 || pCur->zPlan==0 || pCur->mDrop!=mDrop
-   || strcmp(pCur->zPlan, idxStr)!=0 ){
+  if( mIn || mDrop ){
+    /* Write the variant of the SQL for these values: dropped terms cut out,
+    ** IN lists expanded into ?A, ?B, ... from parameter argc+1 on. */
+    sqlite3_str *s = sqlite3_str_new(p->db);
+    int iPos = 0, iNext = argc+1;
+    rc = SQLITE_OK;
+    for(i=0; i<argc; i++){
+      unsigned int m = 1u<<i;
+      if( (mDrop & m)==0 && (mIn & m)==0 ) continue;
+      sqlite3_str_append(s, &zSql[iPos], aStart[i]-iPos);
+      iPos = aEnd[i];
+      if( (mDrop & m)==0 ){
+        /* " AND <lhs> IN (?N)": keep up to the '(' and write the list. */
+        int iParen = aEnd[i]-1;
+        int k, nB = sdInBucket(anIn[i]);
+        while( iParen>aStart[i] && zSql[iParen]!='(' ) iParen--;
+        sqlite3_str_append(s, &zSql[aStart[i]], iParen+1-aStart[i]);
+        if( bJson ){
+          sqlite3_str_appendf(s, "SELECT value FROM json_each(?%d))", iNext++);
+        }else{
+          for(k=0; k<nB; k++) sqlite3_str_appendf(s, "%s?%d", k ? "," : "", iNext++);
+          sqlite3_str_appendall(s, ")");
+        }
+      }
+    }
+    sqlite3_str_appendall(s, &zSql[iPos]);
+    zVar = sdMprintfStr(s, &rc);
+    if( rc ) return rc;
+  }
+
+  if( pCur->pS && pCur->zPlan && pCur->mDrop==mDrop && strcmp(pCur->zPlan, idxStr)==0
+   && (zVar==0 || strcmp(zVar, pCur->pS->zSql)==0) ){
+    /* The same statement as last time: the inner loop of a join. */
+    sqlite3_reset(pCur->pS->pStmt);
+  }else{
     /* A different plan: change statements and result-column map. */
     SdStmt *pS = 0;
     int iOut = 1;
     if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
     sqlite3_free(pCur->zPlan);
     pCur->zPlan = sqlite3_mprintf("%s", idxStr);
-    if( pCur->zPlan==0 ) return SQLITE_NOMEM;
+    if( pCur->zPlan==0 ){ sqlite3_free(zVar); return SQLITE_NOMEM; }
     pCur->mDrop = mDrop;
-    if( mDrop ){
-      /* Cut the dropped terms out of the SQL. */
-      sqlite3_str *s = sqlite3_str_new(p->db);
-      int iPos = 0;
-      char *zVar;
-      rc = SQLITE_OK;
-      for(i=0; i<argc && i<32; i++){
-        if( (mDrop & (1u<<i))==0 ) continue;
-        sqlite3_str_append(s, &zSql[iPos], aStart[i]-iPos);
-        iPos = aEnd[i];
-      }
-      sqlite3_str_appendall(s, &zSql[iPos]);
-      zVar = sdMprintfStr(s, &rc);
-      if( rc ) return rc;
-      rc = sdPoolGet(p, zVar, &pS);
-      sqlite3_free(zVar);
-    }else{
-      rc = sdPoolGet(p, zSql, &pS);
-    }
-    if( rc ) return rc;
+    rc = sdPoolGet(p, zVar ? zVar : zSql, &pS);
+    if( rc ){ sqlite3_free(zVar); return rc; }
     pCur->pS = pS;
     for(i=0; i<p->nCol; i++){
-      if( !p->aCol[i].bMarker
+      if( i==p->iPk ){
+        pCur->aiOut[i] = 0;
+      }else if( !p->aCol[i].bMarker
        && (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63))) ){
         pCur->aiOut[i] = iOut++;
       }else{
         pCur->aiOut[i] = -1;
       }
     }
-  }else{
-    sqlite3_reset(pCur->pS->pStmt);
   }
+  sqlite3_free(zVar);
 
-  for(i=0; i<argc; i++){
-    if( aFlag[i]=='x' || (i<32 && (mDrop & (1u<<i))) ) continue;
-    rc = sqlite3_bind_value(pCur->pS->pStmt, i+1, argv[i]);
-    if( rc ) return rc;
+  {
+    sqlite3_stmt *pStmt = pCur->pS->pStmt;
+    int iNext = argc+1;
+    for(i=0; i<argc; i++){
+      unsigned int m = 1u<<i;
+      if( aFlag[i]=='x' || (mDrop & m) ) continue;
+      if( mIn & m ){
+        sqlite3_value *pV = 0;
+        int k = 0, nB = sdInBucket(anIn[i]);
+        if( bJson ){
+          /* One JSON array holding the list. */
+          sqlite3_str *s = sqlite3_str_new(p->db);
+          char *zJson;
+          rc = SQLITE_OK;
+          sqlite3_str_appendall(s, "[");
+          for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
+              rc=sqlite3_vtab_in_next(argv[i], &pV)){
+            switch( sqlite3_value_type(pV) ){
+              case SQLITE_INTEGER:
+                sqlite3_str_appendf(s, "%s%lld", k++ ? "," : "", sqlite3_value_int64(pV));
+                break;
+              case SQLITE_FLOAT:
+                sqlite3_str_appendf(s, "%s%!.17g", k++ ? "," : "", sqlite3_value_double(pV));
+                break;
+              case SQLITE_TEXT: {
+                const unsigned char *zT = sqlite3_value_text(pV);
+                int j;
+                sqlite3_str_appendall(s, k++ ? ",\"" : "\"");
+                for(j=0; zT[j]; j++){
+                  if( zT[j]=='"' || zT[j]=='\\' ) sqlite3_str_appendf(s, "\\%c", zT[j]);
+                  else if( zT[j]<0x20 ) sqlite3_str_appendf(s, "\\u%04x", zT[j]);
+                  else sqlite3_str_appendchar(s, 1, (char)zT[j]);
+                }
+                sqlite3_str_appendall(s, "\"");
+                break;
+              }
+              default:
+                break;   /* NULL never matches IN */
+            }
+          }
+          sqlite3_str_appendall(s, "]");
+          rc = SQLITE_OK;
+          zJson = sdMprintfStr(s, &rc);
+          if( rc ) return rc;
+          sqlite3_bind_text(pStmt, iNext++, zJson, -1, sqlite3_free);
+          continue;
+        }
+        for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
+            rc=sqlite3_vtab_in_next(argv[i], &pV)){
+          sqlite3_bind_value(pStmt, iNext + k++, pV);
+        }
+        for(; k<nB; k++) sqlite3_bind_null(pStmt, iNext + k);
+        iNext += nB;
+        continue;
+      }
+      rc = sqlite3_bind_value(pStmt, i+1, argv[i]);
+      if( rc ) return rc;
+    }
   }
   pCur->bEof = 0;
   rc = sdNext(cur);
