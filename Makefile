@@ -2,7 +2,12 @@
 #
 #   make / make loadable  softdelete.so (.dylib on macOS, .dll on Windows) here
 #   make static           libsoftdelete.a, built with -DSQLITE_CORE
-#   make test             install missing Debian packages, build, run the suite
+#   make test             install missing Debian packages, build, check the
+#                         static build and older SQLite hosts, run the suite
+#   make static-check     link test/static_host.c with libsoftdelete.a, run it
+#   make compat           the extension inside SQLite 3.30.1, 3.31.1, 3.39.2
+#   make fuzz-diff        differential tester, SECONDS=300 SEED=1
+#   make bench            benchmark: vtab vs view vs base (bench/README.md)
 #   make demo             run examples/quickstart.sql in the sqlite3 shell
 #   make valgrind         the suite with every test file under valgrind
 #   make asan             the suite against an ASan+UBSan build (build/asan/)
@@ -49,7 +54,8 @@ endif
 DEPS = CC='$(CC)' TCLSH='$(TCLSH)' SQLITE3='$(SQLITE3)' scripts/deps.sh
 RUN_SUITE = $(TCLSH) test/all.tcl $(TESTS)
 
-.PHONY: all loadable static test demo valgrind asan windows install dist clean
+.PHONY: all loadable static static-check compat fuzz-diff test demo valgrind \
+        asan windows install dist clean
 
 all loadable: $(LIB)
 
@@ -87,10 +93,29 @@ build/.headers:
 
 -include $(OBJ:.o=.d) $(STATIC_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
 
+# The suite runs last so that its "N passed, N failed" line ends the output.
 test:
 	$(DEPS) test
-	$(MAKE) --no-print-directory loadable
+	$(MAKE) --no-print-directory loadable static-check compat
 	SOFTDELETE_LIB='$(CURDIR)/$(LIB)' $(RUN_SUITE)
+
+# A program that links SQLite and the extension statically (SQLITE_CORE) and
+# registers it with sqlite3_auto_extension().
+static-check: libsoftdelete.a
+	$(CC) $(SD_CFLAGS) -o build/static_host test/static_host.c libsoftdelete.a \
+	  -lsqlite3 -lm
+	build/static_host
+
+# Older hosts: SQLite sources come from the npm registry's sqlite3 package.
+compat: $(LIB)
+	CC='$(CC)' scripts/compat.sh '$(CURDIR)/$(LIB)'
+
+SECONDS ?= 300
+SEED ?= 1
+fuzz-diff: $(LIB)
+	SOFTDELETE_LIB='$(CURDIR)/$(LIB)' scripts/fuzz-diff.sh $(SECONDS) $(SEED)
+
+-include bench/bench.mk
 
 # -box needs sqlite3 3.33+; older shells get -column -header.
 demo:

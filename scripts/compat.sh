@@ -1,0 +1,79 @@
+#!/bin/sh
+# scripts/compat.sh LIB -- run the extension inside older SQLite hosts.
+#
+# Builds sqlite3 shells from the SQLite sources that the npm registry's
+# "sqlite3" package carries (deps/sqlite-autoconf-*.tar.gz), cached in
+# build/compat, then:
+#   3.30.1  loading must fail with the version error (SPEC 2: 3.31.0 minimum)
+#   3.31.1  test/compat/core.sql must give test/compat/core.expected
+#   3.39.2  the same (IN lists, LIMIT/OFFSET pushdown active)
+# core.expected is the output of a current sqlite3 shell (3.40), normalised
+# as below; regenerate it the same way after changing core.sql.
+# Needs curl or wget and a C compiler; nothing is installed system-wide.
+set -eu
+LIB=${1:?usage: compat.sh path/to/softdelete.so}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${SD_COMPAT_CACHE:-$root/build/compat}
+CC=${CC:-cc}
+mkdir -p "$cache"
+
+fetch() { # fetch URL FILE, with retries
+  for i in 1 2 3; do
+    if command -v curl >/dev/null 2>&1; then
+      curl -fsSL -o "$2.part" "$1" && mv "$2.part" "$2" && return 0
+    else
+      wget -q -O "$2.part" "$1" && mv "$2.part" "$2" && return 0
+    fi
+    sleep 2
+  done
+  echo "compat: cannot download $1" >&2
+  return 1
+}
+
+shell_for() { # shell_for NPMVERSION SQLITEVERSION -> path of a sqlite3 shell
+  dir="$cache/$2"
+  if [ ! -x "$dir/sqlite3" ]; then
+    tgz="$cache/sqlite3-$1.tgz"
+    [ -f "$tgz" ] || fetch "https://registry.npmjs.org/sqlite3/-/sqlite3-$1.tgz" "$tgz"
+    rm -rf "$dir" && mkdir -p "$dir"
+    tar -xzf "$tgz" -C "$dir" "package/deps/sqlite-autoconf-$2.tar.gz"
+    tar -xzf "$dir/package/deps/sqlite-autoconf-$2.tar.gz" -C "$dir"
+    src="$dir/sqlite-autoconf-$2"
+    $CC -O0 -w -DSQLITE_THREADSAFE=0 -DSQLITE_ENABLE_JSON1 -o "$dir/sqlite3" \
+        "$src/shell.c" "$src/sqlite3.c" -ldl -lm
+    rm -rf "$dir/package" "$src"
+  fi
+  echo "$dir/sqlite3"
+}
+
+# Shells of different versions print errors differently: keep the message.
+normalise() {
+  sed -E 's/^(Runtime error|Error:?) near line [0-9]+: //; s/ \([0-9]+\)$//'
+}
+
+fail=0
+lib=${LIB%.so}; lib=${lib%.dylib}
+
+# Too old: a clear error naming both versions.
+sh=$(shell_for 4.1.1 3300100)
+out=$("$sh" :memory: ".load $lib" 2>&1 || true)
+want="softdelete: SQLite 3.31.0 or later is required; this program uses SQLite 3.30.1"
+case "$out" in
+  *"$want"*) echo "compat 3.30.1: load refused as expected" ;;
+  *) echo "compat 3.30.1: FAILED: got: $out"; fail=1 ;;
+esac
+
+for spec in "4.2.0 3310100 3.31.1" "5.0.11 3390200 3.39.2"; do
+  set -- $spec
+  sh=$(shell_for "$1" "$2")
+  got=$(cd "$cache" && sed "s|@LIB@|$lib|" "$root/test/compat/core.sql" \
+        | "$sh" 2>&1 | normalise || true)
+  if [ "$got" = "$(cat "$root/test/compat/core.expected")" ]; then
+    echo "compat $3: core.sql matches"
+  else
+    echo "compat $3: FAILED, diff (expected vs got):"
+    echo "$got" | diff "$root/test/compat/core.expected" - || true
+    fail=1
+  fi
+done
+exit $fail

@@ -1,0 +1,49 @@
+/*
+** static_host.c: a program that links SQLite and the extension statically
+** (libsoftdelete.a, built with -DSQLITE_CORE) and registers it with
+** sqlite3_auto_extension(), as an application embedding both would.
+** Prints "static host: ok" and exits 0 when soft delete and restore work.
+*/
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+int sqlite3_softdelete_init(sqlite3*, char**, const sqlite3_api_routines*);
+
+static int check(sqlite3 *db, const char *zSql, const char *zWant){
+  sqlite3_stmt *pStmt = 0;
+  const char *zGot = "(no row)";
+  int ok;
+  if( sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) ){
+    fprintf(stderr, "%s: %s\n", zSql, sqlite3_errmsg(db));
+    return 0;
+  }
+  if( sqlite3_step(pStmt)==SQLITE_ROW ) zGot = (const char*)sqlite3_column_text(pStmt, 0);
+  ok = zGot && strcmp(zGot, zWant)==0;
+  if( !ok ) fprintf(stderr, "%s: got %s, want %s\n", zSql, zGot ? zGot : "NULL", zWant);
+  sqlite3_finalize(pStmt);
+  return ok;
+}
+
+int main(void){
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  int ok = 1;
+  sqlite3_auto_extension((void(*)(void))sqlite3_softdelete_init);
+  if( sqlite3_open(":memory:", &db) ){ fprintf(stderr, "open failed\n"); return 1; }
+  if( sqlite3_exec(db,
+        "CREATE TABLE t_data(id INTEGER PRIMARY KEY, v TEXT);"
+        "CREATE VIRTUAL TABLE t USING softdelete(t_data);"
+        "INSERT INTO t(v) VALUES('a'),('b');"
+        "DELETE FROM t WHERE v='a';", 0, 0, &zErr) ){
+    fprintf(stderr, "setup: %s\n", zErr);
+    return 1;
+  }
+  ok &= check(db, "SELECT count(*) FROM t", "1");
+  ok &= check(db, "SELECT count(*) FROM t_data WHERE deleted_at IS NOT NULL", "1");
+  ok &= check(db, "SELECT sd_restore('t', 1)", "1");
+  ok &= check(db, "SELECT group_concat(v) FROM t", "a,b");
+  sqlite3_close(db);
+  puts(ok ? "static host: ok" : "static host: FAILED");
+  return ok ? 0 : 1;
+}
