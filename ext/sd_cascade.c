@@ -488,7 +488,7 @@ static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
   SdVtab *pT = g->apNode[iNode];
   sqlite3_stmt *pSt;
   int rc;
-  if( g->apState[iNode]==0 ){
+  if( !bDelete && g->apState[iNode]==0 ){
     rc = sdPrepare(g->db, &g->apState[iNode], 1,
         "SELECT \"%w\", \"%w\" FROM \"%w\".\"%w\" WHERE %s=?1",
         pT->zMarker, pT->zOpCol, pT->zDb, pT->zBase, pT->zRowid);
@@ -500,16 +500,21 @@ static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
         pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zRowid);
     if( rc ) goto err;
   }
-  pSt = g->apState[iNode];
-  sqlite3_bind_int64(pSt, 1, iRowid);
-  if( sqlite3_step(pSt)==SQLITE_ROW ){
-    rc = sdJournalAdd(pJ, pT, iRowid, sqlite3_column_value(pSt, 0),
-                      sqlite3_column_value(pSt, 1));
+  if( bDelete ){
+    /* Only live rows are soft-deleted: before, marker and op were NULL. */
+    rc = pJ ? sdJournalAdd(pJ, pT, iRowid, 0, 0) : SQLITE_OK;
   }else{
-    rc = sqlite3_reset(pSt);
-    if( rc==SQLITE_OK ) rc = SQLITE_NOTFOUND;
+    pSt = g->apState[iNode];
+    sqlite3_bind_int64(pSt, 1, iRowid);
+    if( sqlite3_step(pSt)==SQLITE_ROW ){
+      rc = sdJournalAdd(pJ, pT, iRowid, sqlite3_column_value(pSt, 0),
+                        sqlite3_column_value(pSt, 1));
+    }else{
+      rc = sqlite3_reset(pSt);
+      if( rc==SQLITE_OK ) rc = SQLITE_NOTFOUND;
+    }
+    sqlite3_reset(pSt);
   }
-  sqlite3_reset(pSt);
   if( rc ) goto err;
   pSt = g->apSoft[iNode];
   if( bDelete ){
@@ -562,8 +567,9 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
                  char **pzErr){
   SdGraph *g;
   SdRowSet set;
+  SdJournal local;
   int iNode, rc, i, k, bFkOn = -1;
-  int nJ0 = pJ->n;
+  int nJ0;
 
   rc = sdGraphFor(p, &g, &iNode, pzErr);
   if( rc ) return rc;
@@ -576,6 +582,12 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
     /* Nothing references this table: one UPDATE. */
     return sdMarkRow(g, iNode, iRowid, 1, iOp, iTime, pJ, pzErr);
   }
+  if( pJ==0 ){
+    /* The caller undoes nothing itself; a cascade still undoes its part. */
+    sdJournalInit(&local);
+    pJ = &local;
+  }
+  nJ0 = pJ->n;
 
   /* 1. The closure along ON DELETE CASCADE keys. */
   memset(&set, 0, sizeof(set));
@@ -652,6 +664,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
     part.a = &pJ->a[nJ0];
     sdJournalUndo(g->db, &part);
   }
+  if( pJ==&local ) sdJournalClear(&local);
   sdRowSetClear(&set);
   return rc;
 }

@@ -51,7 +51,7 @@ static int sdFuncRowid(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v
   }
   if( t==SQLITE_FLOAT ){
     double r = sqlite3_value_double(v);
-    if( r==(double)(i64)r ){ *piRowid = (i64)r; return 1; }
+    if( r>=-9.2e18 && r<=9.2e18 && r==(double)(i64)r ){ *piRowid = (i64)r; return 1; }
   }
   {
     char *z = sqlite3_mprintf("softdelete: %s() expects a rowid (an integer) as "
@@ -336,7 +336,15 @@ static void sdClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     if( t==SQLITE_NULL ){
       pConn->bPinned = 0;
     }else if( t==SQLITE_INTEGER || t==SQLITE_FLOAT ){
-      pConn->iPinned = (i64)(sqlite3_value_double(argv[0])*1000.0);
+      /* Unix seconds, within the years 0000 to 9999 that datetime covers. */
+      double r = sqlite3_value_double(argv[0]);
+      if( !(r>=-62167219200.0 && r<253402300800.0) ){
+        sdResultErr(ctx, SQLITE_ERROR, sqlite3_mprintf("softdelete: sd_clock() "
+            "time %!.15g is out of range: give Unix seconds between "
+            "-62167219200 and 253402300799 (years 0000 to 9999)", r));
+        return;
+      }
+      pConn->iPinned = (i64)(r*1000.0);
       pConn->bPinned = 1;
     }else{
       i64 ms;

@@ -236,8 +236,10 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     sdVtabError(p, "%s", p->zMissing);
     return SQLITE_ERROR;
   }
-  rc = sdRefreshIndexes(p);
-  if( rc ) return rc;
+  /* New indexes since connect? On failure plan with what is known: the
+  ** statement then meets the schema change when it runs, and is prepared
+  ** again (a stale connection cannot reload its schema during a prepare). */
+  sdRefreshIndexes(p);
 
   /* Collect the constraints the base can evaluate. */
   for(i=0; i<pInfo->nConstraint; i++){
@@ -413,8 +415,7 @@ static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
   if( pS->zSql==0 ){ sqlite3_free(pS); return SQLITE_NOMEM; }
   rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &pS->pStmt, 0);
   if( rc ){
-    sdVtabError(p, "softdelete: cannot read base table %s: %s", p->zBase,
-                sqlite3_errmsg(p->db));
+    sdBaseError(p, "read");
     sqlite3_free(pS->zSql);
     sqlite3_free(pS);
     return rc;
@@ -475,7 +476,6 @@ int sdClose(sqlite3_vtab_cursor *cur){
   SdCursor *pCur = (SdCursor*)cur;
   SdVtab *p = (SdVtab*)cur->pVtab;
   if( pCur->pS ) sdPoolPut(p, pCur->pS);
-  sqlite3_free(pCur->zPlan);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -487,10 +487,7 @@ int sdNext(sqlite3_vtab_cursor *cur){
   pCur->bEof = 1;
   /* Reset at the end so read locks end with the scan. */
   rc = sqlite3_reset(pCur->pS->pStmt);
-  if( rc ){
-    SdVtab *p = (SdVtab*)cur->pVtab;
-    sdVtabError(p, "softdelete: reading %s: %s", p->zBase, sqlite3_errmsg(p->db));
-  }
+  if( rc ) sdBaseError((SdVtab*)cur->pVtab, "read");
   return rc;
 }
 
@@ -501,30 +498,73 @@ static int sdInBucket(int n){
   return b;
 }
 
+/* Parse the header of idxStr into the cursor (see the top of this file). */
+static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc){
+  const char *z;
+  int i, iOut = 1;
+  sqlite3_uint64 colUsed = strtoull(idxStr, (char**)&z, 16);
+  pCur->nArg = argc<SD_MAX_ARG ? argc : SD_MAX_ARG;
+  pCur->mIn = 0;
+  pCur->bCheck = 0;
+  for(i=0; i<pCur->nArg; i++){
+    z++;                     /* ';' */
+    if( *z=='*' ){ pCur->mIn |= (1u<<i); z++; }
+    pCur->aFlag[i] = *z++;
+    pCur->aStart[i] = (int)strtol(z, (char**)&z, 10);
+    z++;                     /* ',' */
+    pCur->aEnd[i] = (int)strtol(z, (char**)&z, 10);
+    if( pCur->aFlag[i]!='e' && pCur->aFlag[i]!='x' ) pCur->bCheck = 1;
+  }
+  pCur->zSql = strchr(z, '|') + 1;
+  pCur->zPlan = idxStr;
+  for(i=0; i<p->nCol; i++){
+    if( i==p->iPk ){
+      pCur->aiOut[i] = 0;
+    }else if( !p->aCol[i].bMarker
+     && (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63))) ){
+      pCur->aiOut[i] = iOut++;
+    }else{
+      pCur->aiOut[i] = -1;
+    }
+  }
+}
+
 int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
              int argc, sqlite3_value **argv){
   SdCursor *pCur = (SdCursor*)cur;
   SdVtab *p = (SdVtab*)cur->pVtab;
-  const char *zSql, *z;
-  unsigned int mDrop = 0, mIn = 0;
-  char aFlag[64];
-  int aStart[64], aEnd[64], anIn[64];
+  const char *zSql;
+  unsigned int mDrop = 0, mIn;
+  const char *aFlag = pCur->aFlag;
+  const int *aStart = pCur->aStart, *aEnd = pCur->aEnd;
+  int anIn[SD_MAX_ARG];
   int i, rc, nIn = 0, bJson = 0;
-  int nMaxVar = sqlite3_limit(p->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1) - argc - 1;
-  sqlite3_uint64 colUsed;
+  int nMaxVar;
   char *zVar = 0;
   (void)idxNum;
 
-  if( argc>31 ) argc = 31;   /* xBestIndex never uses more than 64; be safe */
-  /* Parse the header (see the top of this file). */
-  colUsed = strtoull(idxStr, (char**)&z, 16);
+  if( idxStr!=pCur->zPlan ){
+    /* A new plan for this cursor. The idxStr of a plan lives as long as the
+    ** statement, so within one statement its address identifies it. */
+    if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
+    sdParsePlan(p, pCur, idxStr, argc);
+  }else if( pCur->pS && !pCur->bCheck && !pCur->mIn ){
+    /* The same statement as last time (the inner loop of a join): rebind. */
+    sqlite3_stmt *pStmt = pCur->pS->pStmt;
+    sqlite3_reset(pStmt);
+    for(i=0; i<pCur->nArg; i++){
+      if( aFlag[i]=='x' ) continue;
+      rc = sqlite3_bind_value(pStmt, i+1, argv[i]);
+      if( rc ) return rc;
+    }
+    pCur->bEof = 0;
+    return sdNext(cur);
+  }
+  argc = pCur->nArg;
+  mIn = pCur->mIn;
+  zSql = pCur->zSql;
+  nMaxVar = sqlite3_limit(p->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1) - argc - 1;
   for(i=0; i<argc; i++){
-    z++;                     /* ';' */
-    if( *z=='*' ){ mIn |= (1u<<i); z++; }
-    aFlag[i] = *z++;
-    aStart[i] = (int)strtol(z, (char**)&z, 10);
-    z++;                     /* ',' */
-    aEnd[i] = (int)strtol(z, (char**)&z, 10);
     if( mIn & (1u<<i) ){
       /* Whole IN list: count the values, and drop the term if any value
       ** would be compared differently by the base. */
@@ -544,7 +584,6 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       mDrop |= (1u<<i);
     }
   }
-  zSql = strchr(z, '|') + 1;
   if( nIn>nMaxVar ) bJson |= 1;
   if( bJson==3 ){
     sdVtabError(p, "softdelete: an IN list on %s is too long to forward with "
@@ -582,32 +621,17 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if( rc ) return rc;
   }
 
-  if( pCur->pS && pCur->zPlan && pCur->mDrop==mDrop && strcmp(pCur->zPlan, idxStr)==0
+  if( pCur->pS && pCur->mDrop==mDrop
    && (zVar==0 || strcmp(zVar, pCur->pS->zSql)==0) ){
-    /* The same statement as last time: the inner loop of a join. */
     sqlite3_reset(pCur->pS->pStmt);
   }else{
-    /* A different plan: change statements and result-column map. */
+    /* Another variant of the SQL: change statements. */
     SdStmt *pS = 0;
-    int iOut = 1;
     if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
-    sqlite3_free(pCur->zPlan);
-    pCur->zPlan = sqlite3_mprintf("%s", idxStr);
-    if( pCur->zPlan==0 ){ sqlite3_free(zVar); return SQLITE_NOMEM; }
     pCur->mDrop = mDrop;
     rc = sdPoolGet(p, zVar ? zVar : zSql, &pS);
     if( rc ){ sqlite3_free(zVar); return rc; }
     pCur->pS = pS;
-    for(i=0; i<p->nCol; i++){
-      if( i==p->iPk ){
-        pCur->aiOut[i] = 0;
-      }else if( !p->aCol[i].bMarker
-       && (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63))) ){
-        pCur->aiOut[i] = iOut++;
-      }else{
-        pCur->aiOut[i] = -1;
-      }
-    }
   }
   sqlite3_free(zVar);
 

@@ -546,6 +546,22 @@ int sdRefreshIndexes(SdVtab *p){
   return rc;
 }
 
+/*
+** Set the vtab's error after a nested statement on the base failed: the base
+** may have been dropped or renamed since connect (DROP TABLE does not
+** reconnect virtual tables), which deserves its own message.
+*/
+void sdBaseError(SdVtab *p, const char *zVerb){
+  if( sqlite3_table_column_metadata(p->db, p->zDb, p->zBase, 0, 0, 0, 0, 0, 0) ){
+    sdVtabError(p, "softdelete: the base table %s of %s is missing (renamed or "
+                "dropped): no such base table: %s.%s", p->zBase, p->zName,
+                p->zDb, p->zBase);
+  }else{
+    sdVtabError(p, "softdelete: cannot %s base table %s: %s", zVerb, p->zBase,
+                sqlite3_errmsg(p->db));
+  }
+}
+
 /* Build the CREATE TABLE statement given to sqlite3_declare_vtab(). */
 static char *sdDeclaration(SdVtab *p, int *pRc){
   sqlite3_str *s = sqlite3_str_new(p->db);
@@ -606,13 +622,16 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
   if( rc ){
     if( eMode==SD_MODE_CONNECT && rc==SQLITE_ERROR ){
       /* The base has gone: keep the vtab droppable, fail every other use. */
+      const char *zWhy = *pzErr ? *pzErr : "";
+      if( strncmp(zWhy, "softdelete: ", 12)==0 ) zWhy += 12;
       p->zMissing = sqlite3_mprintf("softdelete: the base table %s of %s is "
-          "missing (renamed or dropped): %s", a.zBase, zName, *pzErr);
+          "missing (renamed or dropped): %s", a.zBase, zName, zWhy);
       sqlite3_free(*pzErr);
       *pzErr = 0;
       rc = p->zMissing ? SQLITE_OK : SQLITE_NOMEM;
+      if( rc==SQLITE_OK ) goto done;
     }
-    goto done;
+    goto fail;
   }
 
   rc = sdReadColumns(p, &bMarker, &bOp);
@@ -645,16 +664,24 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
       p->iMarker = p->nCol++;
     }
   }
-  if( !p->bPending ){
+  if( bMarker ){
     SdCol *pM = &p->aCol[p->iMarker];
     const char *zWhy = 0;
     if( pM->bPk ) zWhy = "part of the PRIMARY KEY";
     else if( pM->bGenerated ) zWhy = "a generated column";
     else if( pM->bNotNull ) zWhy = "declared NOT NULL (live rows hold NULL there)";
     if( zWhy ){
-      *pzErr = sqlite3_mprintf("softdelete: marker column %s of %s cannot be "
-          "used: it is %s", p->zMarker, p->zBase, zWhy);
-      rc = SQLITE_ERROR;
+      char *zErr = sqlite3_mprintf("softdelete: marker column %s of %s cannot "
+          "be used: it is %s", p->zMarker, p->zBase, zWhy);
+      if( eMode==SD_MODE_CONNECT ){
+        /* Stay droppable; every use says what is wrong. */
+        p->zMissing = zErr;
+        rc = zErr ? SQLITE_OK : SQLITE_NOMEM;
+        if( rc ) goto fail;
+        goto done;
+      }
+      *pzErr = zErr;
+      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       goto fail;
     }
   }
@@ -669,7 +696,8 @@ done:
   if( eMode!=SD_MODE_LOOKUP ){
     char *zDecl;
     if( p->zMissing ){
-      zDecl = sqlite3_mprintf("CREATE TABLE x(\"base table missing\" HIDDEN)");
+      /* One visible column, so that even SELECT * reaches xBestIndex. */
+      zDecl = sqlite3_mprintf("CREATE TABLE x(\"base table missing\")");
       if( zDecl==0 ) rc = SQLITE_NOMEM;
     }else{
       zDecl = sdDeclaration(p, &rc);
@@ -884,6 +912,21 @@ int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
     return SQLITE_ERROR;
   }
   zDot = strchr(zArg, '.');
+  if( zDot ){
+    /* "schema.name" only when the prefix names an attached schema. */
+    char *zPre = sqlite3_mprintf("%.*s", (int)(zDot-zArg), zArg);
+    int bSchema = 0;
+    if( zPre==0 ){ rc = SQLITE_NOMEM; goto out; }
+    if( sdPrepare(db, &pStmt, 0, "SELECT 1 FROM pragma_database_list "
+                  "WHERE name=?1 COLLATE NOCASE")==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, zPre, -1, SQLITE_STATIC);
+      bSchema = sqlite3_step(pStmt)==SQLITE_ROW;
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    sqlite3_free(zPre);
+    if( !bSchema ) zDot = 0;
+  }
   if( zDot ){
     zDb = sqlite3_mprintf("%.*s", (int)(zDot-zArg), zArg);
     zName = sqlite3_mprintf("%s", zDot+1);

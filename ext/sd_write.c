@@ -549,14 +549,9 @@ int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
   if( argc==1 ){
     i64 iOp, iTime;
-    int rc;
-    SdJournal j;
     sdCurrentOp(p->pConn, &iOp, &iTime);
-    sdJournalInit(&j);
-    rc = sdSoftDelete(p, sqlite3_value_int64(argv[0]), iOp, iTime, &j,
-                      &p->base.zErrMsg);
-    sdJournalClear(&j);
-    return rc;
+    return sdSoftDelete(p, sqlite3_value_int64(argv[0]), iOp, iTime, 0,
+                        &p->base.zErrMsg);
   }
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
     return sdInsert(p, argv, pRowid);

@@ -164,11 +164,19 @@ struct SdVtab {
 };
 
 /* A cursor: one forwarded SELECT on the base. */
+#define SD_MAX_ARG 31       /* Most argv[] values a plan uses (bits of a u32) */
 struct SdCursor {
   sqlite3_vtab_cursor base; /* Base class. Must be first */
   SdStmt *pS;               /* The statement in use, or NULL */
-  char *zPlan;              /* idxStr the statement was made for */
-  unsigned int mDrop;       /* Terms dropped from it (see sd_plan.c) */
+  const char *zPlan;        /* idxStr the header below was parsed from */
+  const char *zSql;         /* The SQL part of zPlan */
+  int nArg;                 /* argv[] values the plan takes */
+  char aFlag[SD_MAX_ARG];   /* Per value: binding flag (see sd_plan.c) */
+  int aStart[SD_MAX_ARG];   /* Per value: start of its term in zSql */
+  int aEnd[SD_MAX_ARG];     /* Per value: end of its term */
+  unsigned int mIn;         /* Values that are whole IN lists */
+  int bCheck;               /* Some value may need its term dropped */
+  unsigned int mDrop;       /* Terms dropped from the statement in use */
   int *aiOut;               /* Result column of each vtab column, -1 if not read */
   int bEof;                 /* True at end of results */
 };
@@ -213,6 +221,7 @@ void sdVtabRelease(SdVtab *p);
 int sdEnsureColumns(SdVtab *p);
 int sdSchemaVersion(SdVtab *p, int *piVersion);
 int sdRefreshIndexes(SdVtab *p);
+void sdBaseError(SdVtab *p, const char *zVerb);
 char *sdLiveKeyOf(SdVtab *p, SdIndex *pIdx, i64 iRowid, int *pRc);
 
 /* sd_plan.c */
