@@ -222,7 +222,7 @@ static int sdIsRowidCol(SdVtab *p, int iCol){
 
 int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   SdVtab *p = (SdVtab*)pVtab;
-  SdTerm aTerm[64];
+  SdTerm aTerm[SD_MAX_ARG];
   int nTerm = 0, i, nArg = 0, rc = SQLITE_OK;
   double bestCost, bestRows;
   int bUnique = 0, bOrder = 0, bAllOmit = 1;
@@ -247,7 +247,8 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     SdTerm *t;
     if( pC->op==SQLITE_INDEX_CONSTRAINT_LIMIT ){ iLimit = i; continue; }
     if( pC->op==SQLITE_INDEX_CONSTRAINT_OFFSET ){ iOffset = i; continue; }
-    if( !pC->usable || nTerm>=64 ){ bAllOmit = 0; continue; }
+    /* Room is kept for LIMIT and OFFSET; further terms are left to SQLite. */
+    if( !pC->usable || nTerm>=SD_MAX_ARG-2 ){ bAllOmit = 0; continue; }
     if( pC->iColumn>=0 && (pC->iColumn>=p->nCol || p->aCol[pC->iColumn].bMarker) ){
       bAllOmit = 0;
       continue;
