@@ -216,7 +216,8 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   SdVtab *p;
   int *aiCol, i, j, rc = SQLITE_OK;
   sqlite3_str *sName, *sCols;
-  char *zName = 0, *zCols = 0, *zErr = 0;
+  char *zName = 0, *zCols = 0, *zNames = 0, *zErr = 0;
+  sqlite3_str *sNames;
 
   if( argc<2 ){
     zErr = sqlite3_mprintf("softdelete: %s() needs the table and at least one "
@@ -229,6 +230,7 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   if( aiCol==0 ){ sqlite3_result_error_nomem(ctx); sdVtabRelease(p); return; }
   sName = sqlite3_str_new(p->db);
   sCols = sqlite3_str_new(p->db);
+  sNames = sqlite3_str_new(p->db);
   sqlite3_str_appendf(sName, "%s", p->zBase);
   for(i=1; i<argc && !zErr; i++){
     const char *zCol = (const char*)sqlite3_value_text(argv[i]);
@@ -250,12 +252,24 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
     aiCol[i] = j;
     sqlite3_str_appendf(sName, "_%s", p->aCol[j].zName);
     sqlite3_str_appendf(sCols, "%s\"%w\"", i>1 ? ", " : "", p->aCol[j].zName);
+    sqlite3_str_appendf(sNames, "%s%s", i>1 ? ", " : "", p->aCol[j].zName);
   }
   sqlite3_str_appendall(sName, bUnique ? "_live_unique" : "_live");
   zName = sdMprintfStr(sName, &rc);
   zCols = sdMprintfStr(sCols, &rc);
+  zNames = sdMprintfStr(sNames, &rc);
   if( zErr==0 && rc ) zErr = sqlite3_mprintf("out of memory");
 
+  if( zErr==0 && bUnique ){
+    for(i=1; i<argc && !zErr; i++){
+      if( aiCol[i]==p->iPk ){
+        zErr = sqlite3_mprintf("softdelete: %s is the INTEGER PRIMARY KEY of %s: "
+            "it is unique over all rows, deleted ones included, so a unique "
+            "index over live rows cannot change that", p->aCol[p->iPk].zName,
+            p->zBase);
+      }
+    }
+  }
   if( zErr==0 && bUnique ){
     /* A full unique index inside these columns still counts deleted rows. */
     for(i=0; i<p->nIdx && !zErr; i++){
@@ -269,14 +283,23 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
         if( m==argc ) bInside = 0;
       }
       if( bInside ){
+        int bAuto = sqlite3_strnicmp(pIdx->zName, "sqlite_autoindex_", 17)==0;
+        sqlite3_str *sI = sqlite3_str_new(p->db);
+        char *zIdxCols;
+        int rc2 = SQLITE_OK;
+        for(k=0; k<pIdx->nCol; k++){
+          int c = pIdx->aiCol[k];
+          sqlite3_str_appendf(sI, "%s%s", k ? ", " : "",
+                              c<0 ? p->aCol[p->iPk].zName : p->aCol[c].zName);
+        }
+        zIdxCols = sdMprintfStr(sI, &rc2);
         zErr = sqlite3_mprintf("softdelete: %s already has a UNIQUE %s on (%s) "
             "that counts deleted rows too (index %s), so a deleted key would "
             "still block re-inserts; %s", p->zBase,
-            sqlite3_strnicmp(pIdx->zName, "sqlite_autoindex_", 17)==0
-              ? "constraint" : "index", zCols, pIdx->zName,
-            sqlite3_strnicmp(pIdx->zName, "sqlite_autoindex_", 17)==0
-              ? "rebuild the table without that constraint first"
-              : "drop that index first");
+            bAuto ? "constraint" : "index", zIdxCols ? zIdxCols : "?", pIdx->zName,
+            bAuto ? "rebuild the table without that constraint first"
+                  : "drop that index first");
+        sqlite3_free(zIdxCols);
       }
     }
     /* Live duplicates. */
@@ -300,7 +323,7 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
       sqlite3_free(zSql);
       if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
         zErr = sqlite3_mprintf("softdelete: cannot make (%s) unique over the live "
-            "rows of %s: (%s) is held by %lld live rows", zCols, p->zName,
+            "rows of %s: (%s) is held by %lld live rows", zNames, p->zName,
             sqlite3_column_text(pStmt, 0), sqlite3_column_int64(pStmt, 1));
       }else if( rc ){
         zErr = sqlite3_mprintf("softdelete: %s", sqlite3_errmsg(p->db));
@@ -317,6 +340,7 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   else sqlite3_result_text(ctx, zName, -1, SQLITE_TRANSIENT);
   sqlite3_free(zName);
   sqlite3_free(zCols);
+  sqlite3_free(zNames);
   sqlite3_free(aiCol);
   sdVtabRelease(p);
 }

@@ -167,11 +167,16 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
                         double *pCost, double *pRows, int *pbUnique){
   double N = (double)p->nRowEst;
   double rows;
-  int nEq = 0, bRange = 0, i, k;
+  int nEq = 0, nInEq = 0, bRange = 0, i, k;
   *pbUnique = 0;
   if( pIdx==0 ){
     for(i=0; i<nTerm; i++){
       if( aTerm[i].iCol==-1 || aTerm[i].iCol==p->iPk ){
+        if( aTerm[i].bIn ){
+          /* A list of keys: several rows, never a "unique" scan (a one-pass
+          ** DELETE would stop after the first row). */
+          *pRows = 4; *pCost = 40; return;
+        }
         if( sdIsEq(aTerm[i].op) ){ *pbUnique = 1; *pRows = 1; *pCost = 10; return; }
         if( sdIsRange(aTerm[i].op) ) bRange++;
       }
@@ -183,7 +188,7 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
   }
   if( pIdx->bPartial && !pIdx->bLive ){ *pCost = 1e99; *pRows = N; return; }
   for(k=0; k<pIdx->nCol; k++){
-    int iCol = pIdx->aiCol[k], bEq = 0, nRange = 0;
+    int iCol = pIdx->aiCol[k], bEq = 0, nRange = 0, bIn = 0;
     if( iCol<-1 ) break;
     for(i=0; i<nTerm; i++){
       SdTerm *t = &aTerm[i];
@@ -192,15 +197,17 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
       bColl = iCol<0 || p->aCol[iCol].eAff!=SD_AFF_TEXT
            || sdStrICmp(t->zColl ? t->zColl : "BINARY", pIdx->azColl[k])==0;
       if( !bColl ) continue;
-      if( sdIsEq(t->op) ) bEq = 1;
+      if( sdIsEq(t->op) ){ bEq = 1; if( t->bIn ) bIn = 1; }
       else if( sdIsRange(t->op) ) nRange++;
     }
+    if( bIn ) nInEq++;
     if( bEq ){ nEq++; continue; }
     if( nRange ) bRange = nRange;
     break;
   }
   if( nEq==0 && !bRange ){ *pCost = 1e99; *pRows = N; return; }
   if( nEq==pIdx->nCol && pIdx->bUnique ){
+    if( nInEq ){ *pRows = 4; *pCost = 50; return; }
     *pbUnique = 1; *pRows = 1; *pCost = 15; return;
   }
   if( nEq>0 ){

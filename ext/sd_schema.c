@@ -944,7 +944,8 @@ int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
       const char *zS = (const char*)sqlite3_column_text(pStmt, 0);
       int bFound = 0;
       if( sdPrepare(db, &pF, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE "
-                    "type='table' AND name=?1 COLLATE NOCASE", zS)==SQLITE_OK ){
+                    "type IN ('table','view') AND name=?1 COLLATE NOCASE",
+                    zS)==SQLITE_OK ){
         sqlite3_bind_text(pF, 1, zName, -1, SQLITE_STATIC);
         bFound = sqlite3_step(pF)==SQLITE_ROW;
       }
@@ -960,7 +961,7 @@ int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
     }
   }
   rc = sdPrepare(db, &pStmt, 0, "SELECT name, sql FROM \"%w\".sqlite_master "
-                 "WHERE type='table' AND name=?1 COLLATE NOCASE", zDb);
+                 "WHERE type IN ('table','view') AND name=?1 COLLATE NOCASE", zDb);
   if( rc ){
     if( rc==SQLITE_ERROR ){
       sqlite3_free(*pzErr);
