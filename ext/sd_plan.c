@@ -344,8 +344,9 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       zLeft = sqlite3_mprintf("\"sd\".\"%w\"", p->aCol[t->iCol].zName);
     }
     if( zLeft==0 ){ rc = SQLITE_NOMEM; break; }
+    /* Collation matters for text; the rowid is an integer. */
     sdAppendTerm(pSql, zLeft, t->op, nArg,
-                 (t->iCol>=0 && t->cFlag!='x') ? t->zColl : 0, t->bIn);
+                 (!sdIsRowidCol(p, t->iCol) && t->cFlag!='x') ? t->zColl : 0, t->bIn);
     sqlite3_free(zLeft);
     sqlite3_str_appendf(pHdr, "%s%c%d,%d;", t->bIn ? "*" : "", t->cFlag, iStart,
                         sqlite3_str_length(pSql));

@@ -135,15 +135,47 @@ i64 sdNow(SdConn *pConn){
 ** (each statement scans the vtab it deletes from) and every function call.
 */
 void sdNewOp(SdConn *pConn){
+  sdFreshOp(pConn, &pConn->iOp, &pConn->iOpTime);
+  pConn->iOpGen = pConn->iGen;
+  pConn->pOpStmt = 0;
+  pConn->bOp = 1;
+}
+
+/* A new operation id and time, leaving the connection's current one alone. */
+void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime){
   i64 iOp = 0;
   while( iOp<=0 ){
     sqlite3_randomness(sizeof(iOp), &iOp);
     iOp &= (i64)0x7fffffffffffffffLL;
   }
-  pConn->iOp = iOp;
-  pConn->iOpTime = sdNow(pConn);
-  pConn->iOpGen = pConn->iGen;
-  pConn->bOp = 1;
+  *piOp = iOp;
+  *piTime = sdNow(pConn);
+}
+
+/*
+** The operation of the statement now writing, for soft deletes that an
+** INSERT or UPDATE OR REPLACE makes. Such a statement opens no cursor on the
+** vtab, so it is recognised as the one busy statement that writes, with its
+** run count (sqlite3_stmt_status RUN): one operation per run of it.
+*/
+void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime){
+  sqlite3_stmt *pS = 0, *pWriter = 0;
+  int nWriter = 0, nRun = 0;
+  while( (pS = sqlite3_next_stmt(pConn->db, pS))!=0 ){
+    if( sqlite3_stmt_busy(pS) && !sqlite3_stmt_readonly(pS) ){
+      pWriter = pS;
+      nWriter++;
+    }
+  }
+  if( nWriter==1 ) nRun = sqlite3_stmt_status(pWriter, SQLITE_STMTSTATUS_RUN, 0);
+  if( nWriter!=1 || !pConn->bOp || pConn->iOpGen!=pConn->iGen
+   || pConn->pOpStmt!=(void*)pWriter || pConn->nOpRun!=nRun ){
+    sdNewOp(pConn);
+    pConn->pOpStmt = nWriter==1 ? (void*)pWriter : 0;
+    pConn->nOpRun = nRun;
+  }
+  *piOp = pConn->iOp;
+  *piTime = pConn->iOpTime;
 }
 
 int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime){

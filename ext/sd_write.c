@@ -231,6 +231,15 @@ static int sdUpdateStmt(SdVtab *p, const u8 *aMask, int bLive, sqlite3_stmt **pp
   return SQLITE_OK;
 }
 
+/* The error for a key held by the deleted row iOther. */
+static void sdConflictError(SdVtab *p, const char *zVerb, const char *zKey,
+                            i64 iOther){
+  sdVtabError(p, "softdelete: cannot %s %s: %s is taken by deleted row %lld; "
+      "restore it with sd_restore('%q', %lld) or remove it for good with "
+      "sd_hard_delete('%q', %lld) or sd_purge()", zVerb, p->zName, zKey,
+      iOther, p->zName, iOther, p->zName, iOther);
+}
+
 /*
 ** Handle a failed nested write that violated a UNIQUE or PRIMARY KEY
 ** constraint when the conflict mode is not REPLACE: say so when the row in
@@ -248,10 +257,7 @@ static int sdExplainConflict(SdVtab *p, const char *zVerb, sqlite3_value **aVal,
     if( pIdx && !pIdx->bUnique ) continue;
     rc = sdFindConflict(p, pIdx, aVal, pKey, iSelf, &iOther, &bLive, &zKey);
     if( rc==SQLITE_ROW && !bLive ){
-      sdVtabError(p, "softdelete: cannot %s %s: %s is taken by deleted row %lld; "
-          "restore it with sd_restore('%q', %lld) or remove it for good with "
-          "sd_hard_delete('%q', %lld) or sd_purge()", zVerb, p->zName, zKey,
-          iOther, p->zName, iOther, p->zName, iOther);
+      sdConflictError(p, zVerb, zKey, iOther);
       sqlite3_free(zKey);
       return SQLITE_CONSTRAINT;
     }
@@ -271,7 +277,7 @@ static int sdExplainConflict(SdVtab *p, const char *zVerb, sqlite3_value **aVal,
 static int sdReplaceConflicts(SdVtab *p, const char *zVerb, sqlite3_value **aVal,
                               sqlite3_value *pKey, i64 iSelf, SdJournal *pJ){
   int i, rc = SQLITE_OK, nFound = 0;
-  i64 iOp, iTime;
+  i64 iOp = 0, iTime = 0;
   rc = sdRefreshIndexes(p);
   for(i=0; i<p->nIdx && rc==SQLITE_OK; i++){
     SdIndex *pIdx = &p->aIdx[i];
@@ -289,15 +295,22 @@ static int sdReplaceConflicts(SdVtab *p, const char *zVerb, sqlite3_value **aVal
       continue;       /* the row being overwritten in place */
     }
     if( !bLive ){
-      sdVtabError(p, "softdelete: cannot %s %s: %s is taken by deleted row %lld; "
-          "restore it with sd_restore('%q', %lld) or remove it for good with "
-          "sd_hard_delete('%q', %lld) or sd_purge()", zVerb, p->zName, zKey,
-          iOther, p->zName, iOther, p->zName, iOther);
+      sdConflictError(p, zVerb, zKey, iOther);
+      sqlite3_free(zKey);
+      return SQLITE_CONSTRAINT;
+    }
+    if( !pIdx->bLive ){
+      /* A full UNIQUE index: the key stays taken after a soft delete. */
+      sdVtabError(p, "softdelete: cannot %s %s: %s is taken by live row %lld, "
+          "which OR REPLACE does not remove: index %s counts deleted rows too "
+          "(sd_unique() makes a key unique over live rows only)", zVerb,
+          p->zName, zKey, iOther, pIdx->zName);
       sqlite3_free(zKey);
       return SQLITE_CONSTRAINT;
     }
     sqlite3_free(zKey);
-    sdCurrentOp(p->pConn, &iOp, &iTime);
+    /* The rows a statement displaces are its operation. */
+    if( nFound==0 ) sdWriterOp(p->pConn, &iOp, &iTime);
     rc = sdSoftDelete(p, iOther, iOp, iTime, pJ, &p->base.zErrMsg);
     nFound++;
     i = -1;         /* Look again: another index may still be in the way */
@@ -311,11 +324,15 @@ static int sdIsUniqueViolation(int rc){
       || rc==SQLITE_CONSTRAINT_ROWID;
 }
 
-/* Map a failed nested write onto xUpdate's result. */
+/*
+** Map a failed nested write onto xUpdate's result. SQLite applies the
+** conflict mode to any SQLITE_CONSTRAINT_* code; a foreign key is not
+** subject to conflict resolution, so it comes back as a plain error
+** (with SQLite's message) and always aborts the statement.
+*/
 static int sdWriteFailed(int rc){
   if( (rc & 0xff)!=SQLITE_CONSTRAINT ) return rc;
-  /* Foreign keys are not subject to conflict resolution: never "ignored". */
-  if( rc==SQLITE_CONSTRAINT_FOREIGNKEY ) return rc;
+  if( rc==SQLITE_CONSTRAINT_FOREIGNKEY ) return SQLITE_ERROR;
   return SQLITE_CONSTRAINT;
 }
 
@@ -407,6 +424,28 @@ replace_done:
   return rc;
 }
 
+/* Are two values the same value of the same type (byte for byte)? */
+static int sdSameValue(sqlite3_value *a, sqlite3_value *b){
+  int t = sqlite3_value_type(a);
+  if( t!=sqlite3_value_type(b) ) return 0;
+  switch( t ){
+    case SQLITE_NULL:    return 1;
+    case SQLITE_INTEGER: return sqlite3_value_int64(a)==sqlite3_value_int64(b);
+    case SQLITE_FLOAT: {
+      double x = sqlite3_value_double(a), y = sqlite3_value_double(b);
+      return memcmp(&x, &y, sizeof(x))==0;
+    }
+    default: {
+      int n = sqlite3_value_bytes(a);
+      const void *pa = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(a)
+                                      : sqlite3_value_blob(a);
+      const void *pb = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(b)
+                                      : sqlite3_value_blob(b);
+      return n==sqlite3_value_bytes(b) && (n==0 || memcmp(pa, pb, n)==0);
+    }
+  }
+}
+
 /* Current values of row iRowid, for the columns an UPDATE leaves alone. */
 static int sdReadRow(SdVtab *p, i64 iRowid, sqlite3_stmt **ppStmt){
   sqlite3_str *s = sqlite3_str_new(p->db);
@@ -431,7 +470,7 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
   sqlite3_value *pNewKey = 0;
   u8 aMaskBuf[64];
   u8 *aMask = p->nCol+2<=64 ? aMaskBuf : sqlite3_malloc64(p->nCol+2);
-  sqlite3_stmt *pUpd = 0;
+  sqlite3_stmt *pUpd = 0, *pCur = 0;
   int i, rc = SQLITE_OK, nSet = 0, eConflict = sqlite3_vtab_on_conflict(p->db);
 
   if( aMask==0 ) return SQLITE_NOMEM;
@@ -444,9 +483,21 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
     goto out;
   }
   for(i=0; i<p->nCol; i++){
+    if( !p->aCol[i].bMarker && sqlite3_value_nochange(aVal[i]) ) break;
+  }
+  if( i==p->nCol ){
+    /* No column arrived as "unchanged": SQLite does not say which columns
+    ** an UPDATE ... FROM assigns. Compare with the row as it is, so that
+    ** only real changes are written (and UPDATE OF triggers stay quiet). */
+    rc = sdReadRow(p, iOld, &pCur);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOTFOUND ) goto out;
+    rc = SQLITE_OK;
+  }
+  for(i=0; i<p->nCol; i++){
     SdCol *pCol = &p->aCol[i];
     aMask[i] = 0;
     if( pCol->bMarker || sqlite3_value_nochange(aVal[i]) ) continue;
+    if( pCur && sdSameValue(aVal[i], sqlite3_column_value(pCur, i+1)) ) continue;
     if( pCol->bGenerated ){
       if( sqlite3_value_type(aVal[i])==SQLITE_NULL ) continue;
       sdVtabError(p, "softdelete: cannot UPDATE generated column \"%s\"", pCol->zName);
@@ -480,18 +531,18 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
   if( eConflict==SQLITE_IGNORE ){ rc = SQLITE_CONSTRAINT; goto out; }
   {
     /* Work out the complete new row to find who is in the way. */
-    sqlite3_stmt *pCur = 0;
+    sqlite3_stmt *pRow = 0;
     sqlite3_value *aNew[64];
     sqlite3_value **apNew = p->nCol<=64 ? aNew : sqlite3_malloc64(sizeof(void*)*p->nCol);
     char zVerb[64];
     SdJournal j;
     if( apNew==0 ){ rc = SQLITE_NOMEM; goto out; }
     sqlite3_snprintf(sizeof(zVerb), zVerb, "update row %lld of", iOld);
-    rc = sdReadRow(p, iOld, &pCur);
+    rc = sdReadRow(p, iOld, &pRow);
     if( rc==SQLITE_OK ){
-      sqlite3_value *pKey = pNewKey ? pNewKey : sqlite3_column_value(pCur, 0);
+      sqlite3_value *pKey = pNewKey ? pNewKey : sqlite3_column_value(pRow, 0);
       for(i=0; i<p->nCol; i++){
-        apNew[i] = aMask[i] ? aVal[i] : sqlite3_column_value(pCur, i+1);
+        apNew[i] = aMask[i] ? aVal[i] : sqlite3_column_value(pRow, i+1);
       }
       if( eConflict!=SQLITE_REPLACE ){
         rc = sdExplainConflict(p, zVerb, apNew, pKey, iOld);
@@ -531,10 +582,11 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
     }else if( rc==SQLITE_NOTFOUND ){
       rc = SQLITE_CONSTRAINT;
     }
-    sqlite3_finalize(pCur);
+    sqlite3_finalize(pRow);
     if( apNew!=aNew ) sqlite3_free(apNew);
   }
 out:
+  sqlite3_finalize(pCur);
   if( aMask!=aMaskBuf ) sqlite3_free(aMask);
   return rc;
 }

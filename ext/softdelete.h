@@ -70,6 +70,8 @@ struct SdConn {
   int bOp;                  /* True if iOp/iOpTime are valid for iOpGen */
   i64 iOp;                  /* Current operation id */
   i64 iOpTime;              /* Its deletion time, Unix milliseconds */
+  void *pOpStmt;            /* Writing statement it belongs to (sdWriterOp) */
+  int nOpRun;               /* ... and that statement's run count */
 };
 
 /* One column of the virtual table, mapped onto a column of the base. */
@@ -211,6 +213,8 @@ int sdPrepare(sqlite3 *db, sqlite3_stmt **pp, int bPersist, const char *zFmt, ..
 char *sdMprintfStr(sqlite3_str *p, int *pRc);
 int sdExec(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 void sdNewOp(SdConn *pConn);
+void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime);
+void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 
 /* sd_schema.c */
