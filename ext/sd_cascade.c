@@ -21,16 +21,22 @@
 **      because a row enters the set once);
 **   2. refusals: a live row outside the set that references a row in the
 **      set through an ON DELETE RESTRICT key, or NO ACTION while PRAGMA
-**      foreign_keys is on, refuses the whole delete, naming its table;
+**      foreign_keys is on, refuses the whole delete, naming its table.
+**      Both are checked as each row is deleted: a virtual table learns of
+**      no statement end where it could still fail only that statement, so
+**      NO ACTION is not deferred to the end of the statement as in SQLite;
+**      a DELETE that removes parents and children together must reach the
+**      children first (or the key be ON DELETE CASCADE);
 **   3. writes: one UPDATE per row, each recorded in an SdJournal; if one
 **      fails, the journal puts back the rows already changed.
 **
 ** Restore of row R (deleted by operation O):
-**   1. R's parents (CASCADE, RESTRICT, NO ACTION keys) must be live;
-**   2. closure: R, then the deleted rows of each CASCADE child that
+**   1. closure: R, then the deleted rows of each CASCADE child that
 **      reference a row in the set and carry operation O. A row with
 **      another such parent still deleted outside the set is left deleted,
 **      so no live row ever references a deleted parent;
+**   2. R's parents (CASCADE, RESTRICT, NO ACTION keys) must be live or in
+**      the set (a row that is its own parent; a cycle);
 **   3. no restored row may take a live-unique key (sd_unique) of a live row;
 **   4. writes, journalled as above.
 ** Rows deleted by another operation, earlier or later, even at the same
@@ -321,13 +327,27 @@ static void sdAppendCols(sqlite3_str *s, int n, char **az, const char *zSep){
   }
 }
 
-/* "WHERE c1=?1 AND c2=?2" for the columns az. */
-static void sdAppendKeyMatch(sqlite3_str *s, int n, char **az){
+/* The collation of column zCol of pT, or NULL for BINARY or no such column. */
+static const char *sdColColl(SdVtab *pT, const char *zCol){
+  int i;
+  for(i=0; i<pT->nCol; i++){
+    if( sdStrICmp(pT->aCol[i].zName, zCol)==0 ) return pT->aCol[i].zColl;
+  }
+  return 0;
+}
+
+/* "WHERE c1=?1 AND c2=?2" for the columns az; with pColl set, each compared
+** with the collation of the matching column of pColl (the parent key's, as
+** SQLite compares foreign keys). */
+static void sdAppendKeyMatch(sqlite3_str *s, int n, char **az, SdVtab *pColl,
+                             char **azColl){
   int i;
   for(i=0; i<n; i++){
+    const char *zColl = pColl ? sdColColl(pColl, azColl[i]) : 0;
     sqlite3_str_appendall(s, i ? " AND " : " WHERE ");
     sdAppendCols(s, 1, &az[i], "");
-    sqlite3_str_appendf(s, "=?%d", i+1);
+    if( zColl ) sqlite3_str_appendf(s, "=?%d COLLATE \"%w\"", i+1, zColl);
+    else sqlite3_str_appendf(s, "=?%d", i+1);
   }
 }
 
@@ -349,13 +369,13 @@ static int sdEdgeStmt(SdGraph *g, SdEdge *e, sqlite3_stmt **pp, int eKind){
     case 1:   /* live children holding the key */
       sqlite3_str_appendf(s, "SELECT %s FROM \"%w\".\"%w\"", pC->zRowid,
                           pC->zDb, pC->zBase);
-      sdAppendKeyMatch(s, e->nCol, e->azFrom);
+      sdAppendKeyMatch(s, e->nCol, e->azFrom, pP, e->azTo);
       sqlite3_str_appendf(s, " AND \"%w\" IS NULL", pC->zMarker);
       break;
     case 2:   /* deleted children of operation ?N holding the key */
       sqlite3_str_appendf(s, "SELECT %s FROM \"%w\".\"%w\"", pC->zRowid,
                           pC->zDb, pC->zBase);
-      sdAppendKeyMatch(s, e->nCol, e->azFrom);
+      sdAppendKeyMatch(s, e->nCol, e->azFrom, pP, e->azTo);
       sqlite3_str_appendf(s, " AND \"%w\" IS NOT NULL AND \"%w\"=?%d",
                           pC->zMarker, pC->zOpCol, e->nCol+1);
       break;
@@ -368,7 +388,7 @@ static int sdEdgeStmt(SdGraph *g, SdEdge *e, sqlite3_stmt **pp, int eKind){
     default:  /* the parent row holding a key */
       sqlite3_str_appendf(s, "SELECT %s, \"%w\" IS NULL FROM \"%w\".\"%w\"",
                           pP->zRowid, pP->zMarker, pP->zDb, pP->zBase);
-      sdAppendKeyMatch(s, e->nCol, e->azTo);
+      sdAppendKeyMatch(s, e->nCol, e->azTo, 0, 0);
       break;
   }
   zSql = sdMprintfStr(s, &rc);
@@ -803,12 +823,7 @@ int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzEr
   iOp = sqlite3_column_int64(pState, 1);
   sqlite3_finalize(pState);
 
-  /* 1. Its own parents must be live. */
-  rc = sdParentDeleted(g, iNode, iRowid, 0, pzErr, &bBlocked);
-  if( rc ) return rc;
-  if( bBlocked ) return SQLITE_CONSTRAINT_FOREIGNKEY;
-
-  /* 2. The closure: what its own operation cascaded to from it. */
+  /* 1. The closure: what its own operation cascaded to from it. */
   memset(&set, 0, sizeof(set));
   rc = sdRowSetAdd(&set, iNode, iRowid);
   for(k=0; rc==SQLITE_OK && bHasOp && k<set.n; k++){
@@ -834,6 +849,13 @@ int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzEr
       sqlite3_reset(e->pOpKids);
       sqlite3_reset(e->pParentKey);
     }
+  }
+
+  /* 2. Its own parents must be live, or come back with it (a row that is
+  ** its own parent, a cycle deleted by one operation). */
+  if( rc==SQLITE_OK ){
+    rc = sdParentDeleted(g, iNode, iRowid, &set, pzErr, &bBlocked);
+    if( rc==SQLITE_OK && bBlocked ) rc = SQLITE_CONSTRAINT_FOREIGNKEY;
   }
 
   /* 3. No restored row may take the live-unique key of a live row. */
