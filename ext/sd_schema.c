@@ -573,9 +573,7 @@ static char *sdDeclaration(SdVtab *p, int *pRc){
     if( pCol->zType ) sqlite3_str_appendf(s, " %s", pCol->zType);
     if( pCol->bMarker ) sqlite3_str_appendall(s, " HIDDEN");
     if( pCol->zColl ) sqlite3_str_appendf(s, " COLLATE \"%w\"", pCol->zColl);
-    if( pCol->zDflt && !pCol->bGenerated ){
-      sqlite3_str_appendf(s, " DEFAULT (%s)", pCol->zDflt);
-    }
+    /* No DEFAULT: sqlite3_declare_vtab() ignores it; see sdInsertStmt(). */
   }
   sqlite3_str_appendall(s, ")");
   return sdMprintfStr(s, pRc);

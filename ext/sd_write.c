@@ -20,15 +20,17 @@
 
 void sdWriteClear(SdVtab *p){
   int i;
-  sqlite3_finalize(p->pInsert);
-  sqlite3_finalize(p->pSoftDel);
-  sqlite3_finalize(p->pRowState);
-  p->pInsert = p->pSoftDel = p->pRowState = 0;
   for(i=0; i<SD_NUPDATE; i++){
     sqlite3_finalize(p->aUpd[i].pStmt);
     sqlite3_free(p->aUpd[i].aMask);
     p->aUpd[i].pStmt = 0;
     p->aUpd[i].aMask = 0;
+  }
+  for(i=0; i<SD_NINSERT; i++){
+    sqlite3_finalize(p->aIns[i].pStmt);
+    sqlite3_free(p->aIns[i].aMask);
+    p->aIns[i].pStmt = 0;
+    p->aIns[i].aMask = 0;
   }
 }
 
@@ -147,39 +149,68 @@ static int sdStepWrite(SdVtab *p, sqlite3_stmt *pStmt){
   return rc;
 }
 
-/* The INSERT statement: the rowid, then every writable column. */
-static int sdInsertStmt(SdVtab *p){
+/*
+** The INSERT statement for values aVal: the rowid, then every writable
+** column, except those with a DEFAULT whose value is NULL: a virtual table
+** cannot tell an omitted column from NULL, so NULL lets the base apply its
+** own DEFAULT (in its own context: the expression is never copied here).
+** One statement is cached per set of columns left out.
+*/
+static int sdInsertStmt(SdVtab *p, sqlite3_value **aVal, sqlite3_stmt **ppStmt){
   sqlite3_str *s, *v;
   char *zCols, *zVals;
   int i, rc = SQLITE_OK;
-  if( p->pInsert ) return SQLITE_OK;
+  u8 aBuf[64];
+  u8 *aMask = p->nCol<=64 ? aBuf : sqlite3_malloc64(p->nCol);
+  struct SdUpdCache *pSlot = 0;
+  if( aMask==0 ) return SQLITE_NOMEM;
+  for(i=0; i<p->nCol; i++){
+    SdCol *pCol = &p->aCol[i];
+    aMask[i] = !(pCol->bMarker || pCol->bGenerated || i==p->iPk
+                 || (pCol->zDflt && sqlite3_value_type(aVal[i])==SQLITE_NULL));
+  }
+  for(i=0; i<SD_NINSERT; i++){
+    if( p->aIns[i].aMask && memcmp(p->aIns[i].aMask, aMask, p->nCol)==0 ){
+      *ppStmt = p->aIns[i].pStmt;
+      goto out;
+    }
+  }
   s = sqlite3_str_new(p->db);
   v = sqlite3_str_new(p->db);
   sqlite3_str_appendf(s, "%s", p->zRowid);
   sqlite3_str_appendall(v, "?1");
   for(i=0; i<p->nCol; i++){
-    SdCol *pCol = &p->aCol[i];
-    if( pCol->bMarker || pCol->bGenerated || i==p->iPk ) continue;
-    sqlite3_str_appendf(s, ", \"%w\"", pCol->zName);
-    if( pCol->zDflt ){
-      /* A vtab cannot tell an omitted column from NULL: NULL takes the default. */
-      sqlite3_str_appendf(v, ", coalesce(?%d, (%s))", i+2, pCol->zDflt);
-    }else{
-      sqlite3_str_appendf(v, ", ?%d", i+2);
-    }
+    if( !aMask[i] ) continue;
+    sqlite3_str_appendf(s, ", \"%w\"", p->aCol[i].zName);
+    sqlite3_str_appendf(v, ", ?%d", i+2);
   }
   zCols = sdMprintfStr(s, &rc);
   zVals = sdMprintfStr(v, &rc);
   if( rc==SQLITE_OK ){
-    rc = sdPrepare(p->db, &p->pInsert, 1, "INSERT INTO \"%w\".\"%w\"(%s) VALUES(%s)",
+    pSlot = &p->aIns[p->iInsNext];
+    p->iInsNext = (p->iInsNext+1) % SD_NINSERT;
+    sqlite3_finalize(pSlot->pStmt);
+    pSlot->pStmt = 0;
+    sqlite3_free(pSlot->aMask);
+    pSlot->aMask = 0;
+    rc = sdPrepare(p->db, &pSlot->pStmt, 1, "INSERT INTO \"%w\".\"%w\"(%s) VALUES(%s)",
                    p->zDb, p->zBase, zCols, zVals);
     if( rc ){
-      sdVtabError(p, "softdelete: cannot write base table %s: %s", p->zBase,
-                  sqlite3_errmsg(p->db));
+      sdBaseError(p, "write");
+    }else{
+      pSlot->aMask = sqlite3_malloc64(p->nCol+1);
+      if( pSlot->aMask==0 ){
+        rc = SQLITE_NOMEM;
+      }else{
+        memcpy(pSlot->aMask, aMask, p->nCol);
+        *ppStmt = pSlot->pStmt;
+      }
     }
   }
   sqlite3_free(zCols);
   sqlite3_free(zVals);
+out:
+  if( aMask!=aBuf ) sqlite3_free(aMask);
   return rc;
 }
 
@@ -337,6 +368,7 @@ static int sdWriteFailed(int rc){
 }
 
 static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
+  sqlite3_stmt *pIns = 0;
   sqlite3_value **aVal = &argv[2];
   sqlite3_value *pKey = argv[1];
   int i, rc, eConflict = sqlite3_vtab_on_conflict(p->db);
@@ -358,14 +390,15 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   if( p->iPk>=0 && sqlite3_value_type(aVal[p->iPk])!=SQLITE_NULL ){
     pKey = aVal[p->iPk];
   }
-  rc = sdInsertStmt(p);
+  rc = sdInsertStmt(p, aVal, &pIns);
   if( rc ) return rc;
-  sdBind(p->pInsert, 1, pKey);
+  sqlite3_clear_bindings(pIns);
+  sdBind(pIns, 1, pKey);
   for(i=0; i<p->nCol; i++){
     if( p->aCol[i].bMarker || p->aCol[i].bGenerated || i==p->iPk ) continue;
-    sdBind(p->pInsert, i+2, aVal[i]);
+    sdBind(pIns, i+2, aVal[i]);
   }
-  rc = sdStepWrite(p, p->pInsert);
+  rc = sdStepWrite(p, pIns);
   if( rc==SQLITE_OK ){
     *pRowid = sqlite3_last_insert_rowid(p->db);
     return SQLITE_OK;
@@ -406,14 +439,14 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
         if( rc==SQLITE_OK ) *pRowid = iOther;
       }
     }else if( rc2==SQLITE_DONE ){
-      rc = sdStepWrite(p, p->pInsert);
+      rc = sdStepWrite(p, pIns);
       if( rc==SQLITE_OK ) *pRowid = sqlite3_last_insert_rowid(p->db);
     }else{
       rc = rc2;
     }
   }
 replace_done:
-  sqlite3_reset(p->pInsert);
+  sqlite3_reset(pIns);
   if( rc ){
     char *zErr = p->base.zErrMsg ? sqlite3_mprintf("%s", p->base.zErrMsg) : 0;
     sdJournalUndo(p->db, &j);

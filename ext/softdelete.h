@@ -127,8 +127,9 @@ struct SdStmt {
   SdStmt *pNext;            /* Next idle statement in SdVtab.pPool */
 };
 
-/* The UPDATE statements cached per set of changed columns. */
+/* Write statements cached per set of columns. */
 #define SD_NUPDATE 8
+#define SD_NINSERT 4
 
 struct SdVtab {
   sqlite3_vtab base;        /* Base class. Must be first */
@@ -152,14 +153,13 @@ struct SdVtab {
   i64 nRowEst;              /* Estimated rows in the base */
   SdStmt *pPool;            /* Idle read statements */
   int nPool;                /* Number of them */
-  sqlite3_stmt *pInsert;    /* INSERT INTO base, all writable columns */
-  sqlite3_stmt *pSoftDel;   /* UPDATE base SET marker, op WHERE rowid */
-  sqlite3_stmt *pRowState;  /* SELECT marker IS NULL FROM base WHERE rowid */
-  struct SdUpdCache {       /* UPDATE statements per changed-column set */
-    u8 *aMask;              /* Bit i set if vtab column i is written */
+  struct SdUpdCache {       /* Write statements per set of columns */
+    u8 *aMask;              /* aMask[i] set if vtab column i is written */
     sqlite3_stmt *pStmt;    /* The statement */
-  } aUpd[SD_NUPDATE];
+  } aUpd[SD_NUPDATE],       /* UPDATE, per set of changed columns */
+    aIns[SD_NINSERT];       /* INSERT, per set of columns left to defaults */
   int iUpdNext;             /* Next slot of aUpd to reuse */
+  int iInsNext;             /* Next slot of aIns to reuse */
   SdGraph *pGraph;          /* Foreign keys among wrapped tables, or NULL */
   sqlite3_stmt *pSchemaVersion; /* PRAGMA schema_version of zDb */
   int iSchema;              /* Schema version aIdx was read at */
