@@ -16,6 +16,8 @@
 **             term is written "<column> IN (?N)" and xFilter expands ?N into
 **             one parameter per value, in lists of 1, 2, 4, 8 ... parameters
 **             (padded with NULL) so that few statements are prepared.
+**             SQLite checks the list again (omit=0), so a list longer than
+**             the parameter limit is simply not forwarded.
 **   FLAG      one per argv[] value, in order, saying how xFilter binds it:
 **     'e'  exact: bind as ?N (N = argv index + 1)
 **     'x'  no value needed (IS NULL, IS NOT NULL): not bound
@@ -34,10 +36,12 @@
 ** the affinity SQLite would have applied when comparing (for example a TEXT
 ** column against an INTEGER column of another table). Where the base could
 ** compare differently, the term is left out of the SQL for that value and,
-** since such terms are never "omit", SQLite checks them itself. Literal
-** right-hand sides (sqlite3_vtab_rhs_value(), 3.38+) carry no affinity and
-** are always exact. Numeric columns and the rowid are always exact: SQLite
-** applies their affinity to any right-hand side.
+** since such terms are never "omit", SQLite checks them itself. Even a
+** constant right-hand side may carry an affinity (CAST(5 AS INTEGER)), so
+** only numeric columns and the rowid are exact: SQLite applies their
+** affinity to any right-hand side. Other terms SQLite also checks itself:
+** != and IS NOT (sqlite3_vtab_collation() does not report their collation)
+** and whole IN lists (a list too long for the parameter limit is dropped).
 **
 ** LIMIT and OFFSET (3.38+) are consumed together, only when every other
 ** constraint and the ORDER BY are consumed too: "LIMIT ?N OFFSET ?M" ends
@@ -115,8 +119,7 @@ static int sdIsEq(int op){
 }
 
 /* Can the forwarded term compare differently from SQLite? Pick a flag. */
-static char sdTermFlag(SdVtab *p, sqlite3_index_info *pInfo, SdTerm *t){
-  sqlite3_value *pRhs = 0;
+static char sdTermFlag(SdVtab *p, SdTerm *t){
   char eAff;
   int op = t->op;
   if( op==SQLITE_INDEX_CONSTRAINT_ISNULL || op==SQLITE_INDEX_CONSTRAINT_ISNOTNULL ){
@@ -128,10 +131,8 @@ static char sdTermFlag(SdVtab *p, sqlite3_index_info *pInfo, SdTerm *t){
   }
   eAff = t->iCol<0 ? SD_AFF_INTEGER : p->aCol[t->iCol].eAff;
   if( eAff==SD_AFF_INTEGER || eAff==SD_AFF_REAL || eAff==SD_AFF_NUMERIC ) return 'e';
-  if( sqlite3_libversion_number()>=SD_VTAB_IN_VERSION
-   && sqlite3_vtab_rhs_value(pInfo, t->iCons, &pRhs)==SQLITE_OK && pRhs ){
-    return 'e';      /* A literal: no affinity of its own */
-  }
+  /* Not even a constant right-hand side is known to lack affinity:
+  ** sqlite3_vtab_rhs_value() folds CAST(5 AS INTEGER) into a plain 5. */
   if( eAff==SD_AFF_TEXT ){
     if( !sdIsRange(op) ) return 'n';
     if( t->zColl==0 || sdStrICmp(t->zColl, "BINARY")==0
@@ -141,6 +142,17 @@ static char sdTermFlag(SdVtab *p, sqlite3_index_info *pInfo, SdTerm *t){
     return 'R';
   }
   return 'b';
+}
+
+/* May SQLite leave term t to the base alone (aConstraintUsage.omit)? */
+static int sdTermOmit(SdVtab *p, SdTerm *t){
+  if( t->cFlag!='e' && t->cFlag!='x' ) return 0;
+  if( t->bIn ) return 0;
+  if( (t->op==SQLITE_INDEX_CONSTRAINT_NE || t->op==SQLITE_INDEX_CONSTRAINT_ISNOT)
+   && t->iCol>=0 && t->iCol!=p->iPk ){
+    return 0;
+  }
+  return 1;
 }
 
 /* Should a term with flag c be left out for value v? */
@@ -284,8 +296,8 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       t->bIn = 1;
       sqlite3_vtab_in(pInfo, i, 1);
     }
-    t->cFlag = sdTermFlag(p, pInfo, t);
-    if( t->cFlag!='e' && t->cFlag!='x' ) bAllOmit = 0;
+    t->cFlag = sdTermFlag(p, t);
+    if( !sdTermOmit(p, t) ) bAllOmit = 0;
   }
 
   /* Cost: the cheapest way the base can reach the rows. */
@@ -296,9 +308,18 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     sdCostIndex(p, &p->aIdx[i], aTerm, nTerm, &c, &r, &u);
     if( c<bestCost ){ bestCost = c; bestRows = r; bUnique = u; }
   }
-  /* Each further forwarded term filters rows inside the base. */
+  /* Each forwarded term filters rows, whether or not an index serves it. */
   for(i=0; i<nTerm && !bUnique; i++){
-    if( aTerm[i].cFlag=='e' || aTerm[i].cFlag=='x' ) bestRows *= 0.5;
+    switch( aTerm[i].op ){
+      case SQLITE_INDEX_CONSTRAINT_EQ: case SQLITE_INDEX_CONSTRAINT_IS:
+      case SQLITE_INDEX_CONSTRAINT_ISNULL:
+        bestRows *= aTerm[i].bIn ? 0.3 : 0.1; break;
+      case SQLITE_INDEX_CONSTRAINT_NE: case SQLITE_INDEX_CONSTRAINT_ISNOT:
+      case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
+        bestRows *= 0.9; break;
+      default:
+        bestRows *= 0.3; break;
+    }
   }
   if( bestRows<1 ) bestRows = 1;
 
@@ -337,7 +358,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     int iStart = sqlite3_str_length(pSql);
     nArg++;
     pInfo->aConstraintUsage[t->iCons].argvIndex = nArg;
-    pInfo->aConstraintUsage[t->iCons].omit = (t->cFlag=='e' || t->cFlag=='x');
+    pInfo->aConstraintUsage[t->iCons].omit = sdTermOmit(p, t);
     if( sdIsRowidCol(p, t->iCol) ){
       zLeft = sqlite3_mprintf("\"sd\".%s", p->zRowid);
     }else{
@@ -547,7 +568,7 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   const char *aFlag = pCur->aFlag;
   const int *aStart = pCur->aStart, *aEnd = pCur->aEnd;
   int anIn[SD_MAX_ARG];
-  int i, rc, nIn = 0, bJson = 0;
+  int i, rc, nIn = 0;
   int nMaxVar;
   char *zVar = 0;
   (void)idxNum;
@@ -583,21 +604,17 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
           rc=sqlite3_vtab_in_next(argv[i], &pV)){
         n++;
         if( sdDropTerm(aFlag[i], pV) ) bDrop = 1;
-        if( sqlite3_value_type(pV)==SQLITE_BLOB ) bJson |= 2;
       }
       if( rc!=SQLITE_OK && rc!=SQLITE_DONE ) return rc;
       anIn[i] = n;
-      nIn += sdInBucket(n);
-      if( bDrop && aFlag[i]!='e' ) mDrop |= (1u<<i);
+      if( bDrop || nIn+sdInBucket(n)>nMaxVar ){
+        mDrop |= (1u<<i);      /* SQLite checks IN lists itself (omit=0) */
+      }else{
+        nIn += sdInBucket(n);
+      }
     }else if( sdDropTerm(aFlag[i], argv[i]) ){
       mDrop |= (1u<<i);
     }
-  }
-  if( nIn>nMaxVar ) bJson |= 1;
-  if( bJson==3 ){
-    sdVtabError(p, "softdelete: an IN list on %s is too long to forward with "
-                "blob values in it", p->zName);
-    return SQLITE_ERROR;
   }
 
   if( mIn || mDrop ){
@@ -617,12 +634,8 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
         int k, nB = sdInBucket(anIn[i]);
         while( iParen>aStart[i] && zSql[iParen]!='(' ) iParen--;
         sqlite3_str_append(s, &zSql[aStart[i]], iParen+1-aStart[i]);
-        if( bJson ){
-          sqlite3_str_appendf(s, "SELECT value FROM json_each(?%d))", iNext++);
-        }else{
-          for(k=0; k<nB; k++) sqlite3_str_appendf(s, "%s?%d", k ? "," : "", iNext++);
-          sqlite3_str_appendall(s, ")");
-        }
+        for(k=0; k<nB; k++) sqlite3_str_appendf(s, "%s?%d", k ? "," : "", iNext++);
+        sqlite3_str_appendall(s, ")");
       }
     }
     sqlite3_str_appendall(s, &zSql[iPos]);
@@ -653,44 +666,6 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       if( mIn & m ){
         sqlite3_value *pV = 0;
         int k = 0, nB = sdInBucket(anIn[i]);
-        if( bJson ){
-          /* One JSON array holding the list. */
-          sqlite3_str *s = sqlite3_str_new(p->db);
-          char *zJson;
-          rc = SQLITE_OK;
-          sqlite3_str_appendall(s, "[");
-          for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
-              rc=sqlite3_vtab_in_next(argv[i], &pV)){
-            switch( sqlite3_value_type(pV) ){
-              case SQLITE_INTEGER:
-                sqlite3_str_appendf(s, "%s%lld", k++ ? "," : "", sqlite3_value_int64(pV));
-                break;
-              case SQLITE_FLOAT:
-                sqlite3_str_appendf(s, "%s%!.17g", k++ ? "," : "", sqlite3_value_double(pV));
-                break;
-              case SQLITE_TEXT: {
-                const unsigned char *zT = sqlite3_value_text(pV);
-                int j;
-                sqlite3_str_appendall(s, k++ ? ",\"" : "\"");
-                for(j=0; zT[j]; j++){
-                  if( zT[j]=='"' || zT[j]=='\\' ) sqlite3_str_appendf(s, "\\%c", zT[j]);
-                  else if( zT[j]<0x20 ) sqlite3_str_appendf(s, "\\u%04x", zT[j]);
-                  else sqlite3_str_appendchar(s, 1, (char)zT[j]);
-                }
-                sqlite3_str_appendall(s, "\"");
-                break;
-              }
-              default:
-                break;   /* NULL never matches IN */
-            }
-          }
-          sqlite3_str_appendall(s, "]");
-          rc = SQLITE_OK;
-          zJson = sdMprintfStr(s, &rc);
-          if( rc ) return rc;
-          sqlite3_bind_text(pStmt, iNext++, zJson, -1, sqlite3_free);
-          continue;
-        }
         for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
             rc=sqlite3_vtab_in_next(argv[i], &pV)){
           sqlite3_bind_value(pStmt, iNext + k++, pV);
@@ -735,7 +710,9 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     }
     case SQLITE_BLOB: {
       const void *z = sqlite3_column_blob(pStmt, iOut);
-      sqlite3_result_blob(ctx, z, sqlite3_column_bytes(pStmt, iOut), SQLITE_TRANSIENT);
+      int n = sqlite3_column_bytes(pStmt, iOut);
+      if( n==0 ) sqlite3_result_zeroblob(ctx, 0);   /* x'': not NULL */
+      else sqlite3_result_blob(ctx, z, n, SQLITE_TRANSIENT);
       break;
     }
     default:

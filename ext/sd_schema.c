@@ -562,6 +562,17 @@ void sdBaseError(SdVtab *p, const char *zVerb){
   }
 }
 
+/* Does a declared type hold the word HIDDEN as SQLite looks for it in a
+** virtual table's declaration (so that copying it would hide the column)? */
+static int sdHasHiddenWord(const char *z){
+  int i, n = (int)strlen(z);
+  for(i=0; i+6<=n; i++){
+    if( sqlite3_strnicmp(&z[i], "hidden", 6)==0
+     && (i==0 || z[i-1]==' ') && (z[i+6]==0 || z[i+6]==' ') ) return 1;
+  }
+  return 0;
+}
+
 /* Build the CREATE TABLE statement given to sqlite3_declare_vtab(). */
 static char *sdDeclaration(SdVtab *p, int *pRc){
   sqlite3_str *s = sqlite3_str_new(p->db);
@@ -570,7 +581,18 @@ static char *sdDeclaration(SdVtab *p, int *pRc){
   for(i=0; i<p->nCol; i++){
     SdCol *pCol = &p->aCol[i];
     sqlite3_str_appendf(s, "%s\"%w\"", i ? ", " : "", pCol->zName);
-    if( pCol->zType ) sqlite3_str_appendf(s, " %s", pCol->zType);
+    if( pCol->zType && sdHasHiddenWord(pCol->zType) ){
+      /* SQLite would hide the column. With tabs for spaces (the type is
+      ** quoted to keep them) the word no longer stands alone; the affinity,
+      ** which depends on substrings only, stays the same. */
+      char *zT = sqlite3_mprintf("%s\t", pCol->zType);
+      int k;
+      for(k=0; zT && zT[k]; k++) if( zT[k]==' ' ) zT[k] = '\t';
+      sqlite3_str_appendf(s, " \"%w\"", zT ? zT : "");
+      sqlite3_free(zT);
+    }else if( pCol->zType ){
+      sqlite3_str_appendf(s, " %s", pCol->zType);
+    }
     if( pCol->bMarker ) sqlite3_str_appendall(s, " HIDDEN");
     if( pCol->zColl ) sqlite3_str_appendf(s, " COLLATE \"%w\"", pCol->zColl);
     /* No DEFAULT: sqlite3_declare_vtab() ignores it; see sdInsertStmt(). */

@@ -1,0 +1,1237 @@
+# difftest.tcl -- differential tester for the softdelete virtual table.
+#
+# SPEC 4 says a query through the virtual table gives exactly what a plain
+# table holding only the live rows would give. This file checks that on
+# random schemas, data and queries. For each seed, in one in-memory database:
+#
+#   base  a rowid table with 3-6 random columns: every affinity (INTEGER,
+#         INT, TEXT, VARCHAR(10), REAL, NUMERIC, BLOB, none), NOCASE / RTRIM /
+#         BINARY collations, sometimes a rowid alias or another primary key,
+#         and hostile names (quotes, spaces, keywords, unicode);
+#   vtab  CREATE VIRTUAL TABLE vtab USING softdelete(base, ...);
+#   p     the twin: the base's CREATE TABLE text plus the two marker columns,
+#         holding exactly the rows that are live in vtab;
+#   o     another plain table, for joins and subqueries;
+#
+# with the same random indexes on base and p (single and multi-column,
+# collated, DESC, expression, partial on a column or on the marker, sd_index
+# and sd_unique). Rows mixing integers, reals, texts, blobs and NULLs are
+# written through the base or the vtab, ~20% are deleted through the vtab,
+# then random DELETE / UPDATE / INSERT ... SELECT / INSERT OR REPLACE /
+# sd_restore / sd_hard_delete statements run on the vtab and are mirrored on
+# p; the live rows must then equal p. Sometimes ANALYZE.
+#
+# Then random queries run twice, with %V% replaced by the vtab and by p:
+# WHERE terms with every operator (= == < <= > >= != <> IS, IS NOT, IS NULL,
+# NOTNULL, IN lists and subqueries, LIKE [ESCAPE], GLOB, BETWEEN, EXISTS,
+# row values, COLLATE, CAST, AND/OR/NOT) against literals, bound parameters
+# ($pN as integer, real or text; @bN as blob), columns of other tables and
+# correlated subqueries; joins with the vtab on either side (inner, LEFT,
+# CROSS, USING, self-joins), aggregates, GROUP BY/HAVING, DISTINCT, window
+# functions, compound SELECTs, ORDER BY (COLLATE, DESC, NULLS FIRST/LAST)
+# with LIMIT/OFFSET. The two results must be equal: the same rows with the
+# same values and types (read from the Tcl objects the sqlite3 binding
+# returns), or the same error.
+#
+# What is compared, so that only real differences are reported:
+# - With an ORDER BY, the rowid of every table in FROM is appended, which
+#   makes the order total; results are compared in order. LIMIT and OFFSET
+#   only come with such an ORDER BY. Without ORDER BY, results are compared
+#   as sorted lists.
+# - Which of several equal values SQLite keeps for a DISTINCT or GROUP BY
+#   key, or returns from min()/max(), depends on the scan order ('a' or 'A'
+#   under NOCASE, 2 or 2.0), so those columns are compared normalised
+#   (numbers as numbers, text lower-cased and right-trimmed). Their ORDER BY
+#   is made of the key expressions themselves, which orders groups totally.
+# - Scalar subqueries that return a row are ordered by rowid; aggregates are
+#   count, sum, total, avg, min, max (no group_concat, whose order varies).
+#
+# Usage:
+#   tclsh test/difftest.tcl ?-lib FILE? ?-seed N? ?-seeds N? ?-seconds S?
+#                           ?-queries Q? ?-verbose?
+#     -lib FILE   the extension (default: $SOFTDELETE_LIB, else the build in
+#                 the repository root)
+#     -seed N     the first seed (default 1); seeds N, N+1, ... follow
+#     -seeds N    how many seeds (default: as many as -seconds allows)
+#     -seconds S  stop starting new seeds after S seconds (default 60)
+#     -queries Q  queries per seed (default 50)
+#     -verbose    print every statement and query
+#   At the first difference it prints the seed, the query and a script that
+#   replays it in the sqlite3 shell, and exits 1. Otherwise it prints
+#   seeds/queries run and the throughput, and exits 0. The same seed always
+#   gives the same schema, data and queries (own PRNG, not Tcl's rand()).
+#
+# From a test file: set dt::lib, then [dt::run_seed SEED NQUERY] returns ""
+# or the report of the first difference.
+
+package require sqlite3
+
+namespace eval dt {
+  variable lib ""           ;# the extension to load
+  variable verbose 0
+  variable state 1          ;# PRNG state
+  variable NULLV "\u0000NULL"
+  variable nQueryRun 0      ;# queries compared so far (both sides)
+  variable nStmtRun 0       ;# setup/write statements run so far
+  variable skip {}          ;# features left out (-skip): known differences
+
+  # Value pools. Texts are raw (unquoted); blobs are hex.
+  variable ints  {-3 -2 -1 0 1 2 3 4 5 6 7 8 9 10}
+  variable reals {1.5 2.0 -0.0 1e300 0.5 -1.5 5.0}
+  variable texts {5 05 { 5} {} a A {a } b% _ B ab 5.0 -3 1e3 é É {5 } a_b Z}
+  variable blobs {35 {} 61 0102 41}
+  variable types {INTEGER INT TEXT VARCHAR(10) REAL NUMERIC BLOB {}}
+  variable colls {NOCASE RTRIM BINARY}
+  variable likes {a% A% % _ 5 %5 5% {} b% _% %a_ é% 0% { %} a ab A_}
+  variable globs {a* A* * ? {[a-b]*} 5* *5 {} {[5]} ?* a {[^a]*}}
+  variable colnames {a b c d e f g h}
+  variable hostile {{c d} {e"f} select order tâble {Group} {x y"z}}
+}
+
+# ---- PRNG (Park-Miller, multiplier 48271): replays exactly ---------------
+
+proc dt::seed {n} {
+  variable state
+  set state [expr {((wide($n) % 2147483646 + 2147483646) % 2147483646) + 1}]
+  for {set i 0} {$i < 4} {incr i} { rnd 2 }
+}
+proc dt::rnd {n} {
+  variable state
+  set state [expr {($state * 48271) % 2147483647}]
+  return [expr {($state >> 4) % $n}]
+}
+proc dt::pick {list} { lindex $list [rnd [llength $list]] }
+proc dt::chance {pct} { expr {[rnd 100] < $pct} }
+proc dt::qi {name} { return "\"[string map {\" \"\"} $name]\"" }
+proc dt::qs {s} { return "'[string map {' ''} $s]'" }
+
+# ---- Values ---------------------------------------------------------------
+
+# A random value: {kind sql raw}; kind is i r t b n.
+proc dt::val {} {
+  variable ints; variable reals; variable texts; variable blobs
+  set r [rnd 100]
+  if {$r < 33} { set v [pick $ints]; return [list i $v $v] }
+  if {$r < 45} { set v [pick $reals]; return [list r $v $v] }
+  if {$r < 80} { set v [pick $texts]; return [list t [qs $v] $v] }
+  if {$r < 88} {
+    set v [pick $blobs]
+    if {$v eq "" && "emptyblob" in $::dt::skip} { set v 35 }
+    return [list b "x'$v'" $v]
+  }
+  return [list n NULL {}]
+}
+proc dt::lit {} { lindex [val] 1 }
+
+# A bound parameter of random type; returns its SQL name ($pN or @bN).
+proc dt::param {{kind ""}} {
+  variable params
+  set v [val]
+  if {$kind ne ""} {
+    while {[lindex $v 0] ne $kind} { set v [val] }
+  }
+  lassign $v k sql raw
+  if {$k eq "n"} { return NULL }
+  set n [expr {[llength $params] / 3 + 1}]
+  if {$k eq "b"} { set name "b$n"; set ref "@b$n" } else { set name "p$n"; set ref "\$p$n" }
+  lappend params $name $k $raw
+  return $ref
+}
+
+# A fresh Tcl object with the internal representation the binding maps to
+# the wanted SQLite type.
+proc dt::mkval {k raw} {
+  switch -- $k {
+    i { return [expr {wide($raw)}] }
+    r { return [expr {double($raw)}] }
+    t { return [string range "x$raw" 1 end] }
+    b { return [binary format H* $raw] }
+  }
+}
+
+# A result value as a tagged string: i:5 r:2.0 t:abc b:3500 n
+proc dt::tag {v} {
+  variable NULLV
+  regexp {^value is an? (\S+)} [tcl::unsupported::representation $v] -> type
+  switch -- $type {
+    int - wideInt - bignum { return "i:$v" }
+    double { return "r:$v" }
+    bytearray { return "b:[binary encode hex $v]" }
+  }
+  if {$v eq $NULLV} { return n }
+  return "t:$v"
+}
+
+# Normalise a tagged value whose representation depends on the scan order.
+proc dt::norm {t} {
+  switch -- [string index $t 0] {
+    i - r {
+      set x [format %.17g [string range $t 2 end]]
+      if {$x eq "-0"} { set x 0 }
+      return "num:$x"
+    }
+    t { return "t:[string tolower [string trimright [string range $t 2 end] { }]]" }
+  }
+  return $t
+}
+
+# ---- Running SQL ----------------------------------------------------------
+
+# Run sql with the parameters bound; returns {rc result}.
+proc dt::run {sql plist} {
+  foreach {__n __k __raw} $plist { set $__n [mkval $__k $__raw] }
+  set __rc [catch {::dtdb eval $sql} __res]
+  return [list $__rc $__res]
+}
+
+# Text for the sqlite3 shell: .param lines for the parameters.
+proc dt::shell_params {plist} {
+  set out ""
+  foreach {n k raw} $plist {
+    set sigil [expr {$k eq "b" ? "@" : "\$"}]
+    switch -- $k {
+      i - r { set v $raw }
+      t { set v "\"[string map {\" \\\"} [qs $raw]]\"" }
+      b { set v "x'$raw'" }
+    }
+    append out ".param set $sigil$n $v\n"
+  }
+  return $out
+}
+
+# Run a setup statement (fatal on error) and log it for the replay script.
+proc dt::exec {sql {plist {}}} {
+  variable log; variable verbose; variable nStmtRun
+  incr nStmtRun
+  if {[llength $plist]} { append log [shell_params $plist] }
+  append log "$sql;\n"
+  if {$verbose} { puts "  $sql" }
+  lassign [run $sql $plist] rc res
+  if {$rc} { error "setup statement failed: $res\n  $sql" }
+  return $res
+}
+
+# Run a statement on the vtab and on p. Returns "" or a difference.
+proc dt::both {tmpl plist} {
+  variable log; variable verbose; variable T; variable nStmtRun
+  incr nStmtRun 2
+  set sv [string map [list %V% $T(qv)] $tmpl]
+  set sp [string map [list %V% p] $tmpl]
+  if {[llength $plist]} { append log [shell_params $plist] }
+  if {$verbose} { puts "  $sv" }
+  lassign [run $sv $plist] rcv resv
+  lassign [run $sp $plist] rcp resp
+  if {$rcv} { append log "-- (fails: $resv)\n" }
+  append log "$sv;\n$sp;\n"
+  if {$rcv != $rcp || ($rcv && $resv ne $resp)} {
+    return "statement: $sv\n  vtab: [list $rcv $resv]\n  twin: [list $rcp $resp]"
+  }
+  return ""
+}
+
+# ---- Schema ---------------------------------------------------------------
+
+proc dt::affinity {type} {
+  set t [string toupper $type]
+  if {[string match *INT* $t]} { return INTEGER }
+  if {[string match *CHAR* $t] || [string match *CLOB* $t] || [string match *TEXT* $t]} {
+    return TEXT
+  }
+  if {$t eq "" || [string match *BLOB* $t]} { return BLOB }
+  if {[string match *REAL* $t] || [string match *FLOA* $t] || [string match *DOUB* $t]} {
+    return REAL
+  }
+  return NUMERIC
+}
+
+# Column definitions for a table of n columns; fills arr(ncol), arr(c,I,*).
+proc dt::gen_cols {arrName n names {pkok 1}} {
+  upvar $arrName A
+  variable types; variable colls; variable hostile
+  set A(ncol) $n
+  set A(pk) -1
+  set A(pkkind) none
+  set pool $names
+  set defs {}
+  if {$pkok} {
+    set r [rnd 100]
+    if {$r < 22} { set A(pkkind) ipk } elseif {$r < 27} { set A(pkkind) ipkt } \
+    elseif {$r < 31} { set A(pkkind) ipkdesc } elseif {$r < 35} { set A(pkkind) intpk } \
+    elseif {$r < 38} { set A(pkkind) textpk }
+  }
+  set used {}
+  for {set i 0} {$i < $n} {incr i} {
+    if {[chance 20]} { set name [pick $hostile] } else { set name [pick $pool] }
+    while {[string tolower $name] in $used} { set name "[pick $pool]$i" }
+    lappend used [string tolower $name]
+    set A(c,$i,name) $name
+    set A(c,$i,q) [qi $name]
+    set type [pick $types]
+    set coll ""
+    if {[chance 35]} { set coll [pick $colls] }
+    set extra ""
+    if {$i == 0 && $A(pkkind) ne "none"} {
+      set A(pk) 0
+      set coll ""
+      switch -- $A(pkkind) {
+        ipk     { set type INTEGER; set extra " PRIMARY KEY" }
+        ipkt    { set type INTEGER }
+        ipkdesc { set type INTEGER; set extra " PRIMARY KEY DESC" }
+        intpk   { set type INT; set extra " PRIMARY KEY" }
+        textpk  { set type TEXT; set extra " PRIMARY KEY"; if {[chance 50]} { set coll NOCASE } }
+      }
+    } elseif {[chance 8] && "defaults" ni $::dt::skip} {
+      append extra " DEFAULT [lit]"
+    }
+    set A(c,$i,type) $type
+    set A(c,$i,aff) [affinity $type]
+    set A(c,$i,coll) $coll
+    set d $A(c,$i,q)
+    if {$type ne ""} { append d " $type" }
+    append d $extra
+    if {$coll ne ""} { append d " COLLATE $coll" }
+    lappend defs $d
+  }
+  if {$A(pkkind) eq "ipkt"} { lappend defs "PRIMARY KEY($A(c,0,q))" }
+  return [join $defs ", "]
+}
+
+# A random index (on the base or p) as "CREATE ... ON %T%(...) ..." text.
+proc dt::gen_index {{allowUnique 0}} {
+  variable T; variable colls
+  set n [expr {1 + [rnd 3]}]
+  set terms {}
+  for {set k 0} {$k < $n} {incr k} {
+    set r [rnd 100]
+    if {$r < 8} {
+      set e $T(qm)
+    } elseif {$r < 14} {
+      set e [pick [list "lower([T_col])" "[T_col]+0" "length([T_col])"]]
+    } else {
+      set e [T_col]
+    }
+    if {[chance 25]} { append e " COLLATE [pick $colls]" }
+    if {[chance 20]} { append e " DESC" }
+    lappend terms $e
+  }
+  set where ""
+  set r [rnd 100]
+  if {$r < 15} {
+    set where " WHERE $T(qm) IS NULL"
+  } elseif {$r < 25} {
+    set where " WHERE [T_col] IS NOT NULL"
+  } elseif {$r < 30} {
+    set where " WHERE [T_col] > [pick {0 2 'a'}]"
+  }
+  set u ""
+  if {$allowUnique && [chance 30]} { set u "UNIQUE " }
+  return "CREATE ${u}INDEX %N% ON %T%([join $terms {, }])$where"
+}
+proc dt::T_col {} { variable T; return $T(c,[rnd $T(ncol)],q) }
+
+# Create one index on the base and on p (logged); unique ones only when the
+# base accepts them. Returns "" or a difference.
+proc dt::make_index {tmpl} {
+  variable T; variable nIdx
+  incr nIdx
+  set sb [string map [list %N% [qi "bi$nIdx"] %T% $T(qb)] $tmpl]
+  set sp [string map [list %N% [qi "pi$nIdx"] %T% p] $tmpl]
+  if {[string match "CREATE UNIQUE*" $tmpl]} {
+    lassign [run $sb {}] rc res
+    if {$rc} return
+    variable log
+    append log "$sb;\n"
+    return [both_plain $sp]
+  }
+  exec $sb
+  exec $sp
+  return ""
+}
+proc dt::both_plain {sql} {
+  lassign [run $sql {}] rc res
+  variable log
+  append log "$sql;\n"
+  if {$rc} { return "statement: $sql\n  failed on the twin only: $res" }
+  return ""
+}
+
+# ---- Expressions ----------------------------------------------------------
+
+# A column of a table of kind v or o: {sql aff coll}.
+proc dt::colof {kind alias} {
+  variable T; variable O
+  if {$kind eq "v"} {
+    set r [rnd 100]
+    if {$r < 7} { return [list $alias.[pick {rowid rowid oid _rowid_}] INTEGER ""] }
+    if {$r < 10} { return [list $alias.$T(qm) $T(maff) ""] }
+    set i [rnd $T(ncol)]
+    return [list $alias.$T(c,$i,q) $T(c,$i,aff) $T(c,$i,coll)]
+  }
+  if {[chance 6]} { return [list $alias.rowid INTEGER ""] }
+  set i [rnd $O(ncol)]
+  return [list $alias.$O(c,$i,q) $O(c,$i,aff) $O(c,$i,coll)]
+}
+
+# A column reference from scope ({alias kind} pairs), preferring kinds.
+proc dt::cref {scope {kinds {v o}}} {
+  set cands {}
+  foreach {a k} $scope { if {$k in $kinds} { lappend cands $a $k } }
+  if {![llength $cands]} { set cands $scope }
+  set i [rnd [expr {[llength $cands] / 2}]]
+  lindex [colof [lindex $cands [expr {2*$i+1}]] [lindex $cands [expr {2*$i}]]] 0
+}
+
+# Wrap x in a random scalar function or operator.
+proc dt::wrap {x} {
+  variable colls
+  set f [pick {
+    {+X} {X + 0} {X || ''} {lower(X)} {upper(X)} {abs(X)} {length(X)}
+    {typeof(X)} {X COLLATE C} {CAST(X AS TEXT)} {CAST(X AS INTEGER)}
+    {CAST(X AS REAL)} {CAST(X AS NUMERIC)} {CAST(X AS BLOB)} {coalesce(X, L)}
+    {-X} {X * 2} {substr(X, 1, 1)} {trim(X)} {hex(X)} {X - 1} {(X)}
+    {nullif(X, L)} {ifnull(X, L)} {X COLLATE C}
+  }]
+  string map [list X $x L [lit] C [pick $colls]] $f
+}
+
+# A fresh alias for a subquery.
+proc dt::alias {} { variable nAlias; return "s[incr nAlias]" }
+
+# A right-hand operand.
+proc dt::operand {scope depth} {
+  variable colls; variable T
+  set r [rnd 100]
+  if {$r < 28} { return [lit] }
+  if {$r < 44} { return [param] }
+  if {$r < 62} { return [cref $scope] }
+  if {$r < 69} {
+    if {"cast" in $::dt::skip} { return [lit] }
+    return "CAST([lit] AS [pick {TEXT INTEGER REAL NUMERIC BLOB}])"
+  }
+  if {$r < 74} { return "[lit] COLLATE [pick $colls]" }
+  if {$r < 78} { return "+[cref $scope]" }
+  if {$r < 82} { return "[cref $scope] COLLATE [pick $colls]" }
+  if {$r < 88 && $depth > 0} {
+    set s [alias]
+    if {[chance 50]} {
+      return "(SELECT count(*) FROM %V% AS $s WHERE [pred [concat $scope [list $s v]] [expr {$depth-1}]])"
+    }
+    set c [lindex [colof o $s] 0]
+    return "(SELECT $c FROM o AS $s WHERE [pred [concat $scope [list $s o]] [expr {$depth-1}]] ORDER BY $s.rowid LIMIT 1)"
+  }
+  if {$r < 95} { return [wrap [cref $scope]] }
+  return [wrap [lit]]
+}
+
+# A left-hand side: usually a column of a vtab alias (a constraint).
+proc dt::lhs {scope} {
+  set r [rnd 100]
+  if {$r < 72} { return [cref $scope v] }
+  if {$r < 84} { return [wrap [cref $scope v]] }
+  if {$r < 92} { return [cref $scope] }
+  return [operand $scope 0]
+}
+
+proc dt::cmpop {} {
+  if {"necoll" in $::dt::skip} { return [pick {= == < <= > >= = < > IS}] }
+  pick {= == < <= > >= != <> IS {IS NOT} = < > IS}
+}
+
+# A WHERE predicate over scope; depth bounds nesting and subqueries.
+proc dt::pred {scope depth} {
+  variable likes; variable globs
+  set r [rnd 100]
+  if {$depth > 0 && $r < 22} {
+    set d [expr {$depth - 1}]
+    set r2 [rnd 100]
+    if {$r2 < 45} { return "[pred $scope $d] AND [pred $scope $d]" }
+    if {$r2 < 85} { return "([pred $scope $d] OR [pred $scope $d])" }
+    return "NOT ([pred $scope $d])"
+  }
+  set r [rnd 100]
+  if {$r < 38} {
+    set l [lhs $scope]; set o [cmpop]; set rr [operand $scope $depth]
+    if {[chance 20]} { return "$rr $o $l" }
+    return "$l $o $rr"
+  }
+  if {$r < 46} {
+    return "[lhs $scope] [pick {{IS NULL} {IS NOT NULL} ISNULL NOTNULL {NOT NULL}}]"
+  }
+  if {$r < 57} {
+    set items {}
+    set n [rnd 6]
+    for {set i 0} {$i < $n} {incr i} {
+      set it [expr {[chance 75] ? [lit] : [operand $scope 0]}]
+      if {"inblob" in $::dt::skip && ![regexp {^(-?[0-9.e]+|'[^']*'|NULL|\$p[0-9]+)$} $it]} { set it 5 }
+      lappend items $it
+    }
+    set not [expr {[chance 20] ? "NOT " : ""}]
+    return "[lhs $scope] ${not}IN ([join $items {, }])"
+  }
+  if {$r < 63 && $depth > 0} {
+    set s [alias]
+    set d [expr {$depth - 1}]
+    set not [expr {[chance 20] ? "NOT " : ""}]
+    if {[chance 50]} {
+      set k o; set src o
+    } else {
+      set k v; set src %V%
+    }
+    set c [lindex [colof $k $s] 0]
+    if {"inblob" in $::dt::skip} { set c "CASE WHEN typeof($c) = 'blob' THEN NULL ELSE $c END" }
+    set w ""
+    if {[chance 60]} { set w " WHERE [pred [concat $scope [list $s $k]] $d]" }
+    set lim ""
+    if {[chance 15]} { set lim " ORDER BY $s.rowid LIMIT [rnd 4]" }
+    return "[lhs $scope] ${not}IN (SELECT $c FROM $src AS $s$w$lim)"
+  }
+  if {$r < 70} {
+    set not [expr {[chance 15] ? "NOT " : ""}]
+    set r2 [rnd 100]
+    if {$r2 < 70} { set pat [qs [pick $likes]] } elseif {$r2 < 90} { set pat [param t] } else { set pat [cref $scope] }
+    if {"likeblob" in $::dt::skip} { set pat "'%' || $pat" }
+    if {[chance 12]} {
+      return "[lhs $scope] ${not}LIKE [qs [pick {{b\%} {a\_b} {\_} {%\%}}]] ESCAPE '\\'"
+    }
+    return "[lhs $scope] ${not}LIKE $pat"
+  }
+  if {$r < 75} {
+    set not [expr {[chance 15] ? "NOT " : ""}]
+    set pat [expr {[chance 80] ? [qs [pick $globs]] : [param t]}]
+    if {"likeblob" in $::dt::skip} { set pat "'*' || $pat" }
+    return "[lhs $scope] ${not}GLOB $pat"
+  }
+  if {$r < 81} {
+    set not [expr {[chance 15] ? "NOT " : ""}]
+    return "[lhs $scope] ${not}BETWEEN [operand $scope 0] AND [operand $scope 0]"
+  }
+  if {$r < 86 && $depth > 0} {
+    set s [alias]
+    set d [expr {$depth - 1}]
+    set not [expr {[chance 25] ? "NOT " : ""}]
+    if {[chance 50]} { set k o; set src o } else { set k v; set src %V% }
+    set sc [concat $scope [list $s $k]]
+    set c [lindex [colof $k $s] 0]
+    return "${not}EXISTS (SELECT 1 FROM $src AS $s WHERE $c [cmpop] [cref $scope] AND [pred $sc $d])"
+  }
+  if {$r < 90} {
+    set l1 [cref $scope v]; set l2 [cref $scope]
+    if {[chance 30] && $depth > 0 && "vecin" ni $::dt::skip} {
+      set s [alias]
+      return "($l1, $l2) IN (SELECT [lindex [colof o $s] 0], [lindex [colof o $s] 0] FROM o AS $s)"
+    }
+    set ops {= < <= > >= != IS {IS NOT}}
+    if {"rowvalrange" in $::dt::skip} { set ops {= != IS {IS NOT}} }
+    return "($l1, $l2) [pick $ops] ([operand $scope 0], [operand $scope 0])"
+  }
+  if {$r < 93} {
+    return "[pick {{} {NOT } likely unlikely}]([cref $scope])"
+  }
+  if {$r < 96} {
+    # Two columns of the same vtab alias, or a vtab column against an
+    # expression of another table (usable only as a join constraint).
+    return "[cref $scope v] [cmpop] [cref $scope v]"
+  }
+  return "[lhs $scope] [cmpop] [wrap [cref $scope]]"
+}
+
+# ---- Queries --------------------------------------------------------------
+
+# A FROM clause: returns {sql scope aliases}.
+proc dt::gen_from {} {
+  set r [rnd 100]
+  set v "%V% AS t1"
+  if {$r < 42} { return [list $v {t1 v} {t1}] }
+  set on ""
+  if {$r < 55} {
+    set sc {t1 v o o}
+    return [list "$v [pick {JOIN {INNER JOIN} ,}] o[join_on $sc]" $sc {t1 o}]
+  }
+  if {$r < 65} {
+    set sc {o o t1 v}
+    return [list "o [pick {JOIN {INNER JOIN} ,}] $v[join_on $sc]" $sc {o t1}]
+  }
+  if {$r < 72} {
+    set sc {t1 v o o}
+    return [list "$v LEFT JOIN o ON [join_cond $sc 1]" $sc {t1 o}]
+  }
+  if {$r < 80} {
+    set sc {o o t1 v}
+    return [list "o LEFT JOIN $v ON [join_cond $sc 1]" $sc {o t1}]
+  }
+  if {$r < 90} {
+    set sc {t1 v t2 v}
+    if {[chance 25]} {
+      variable T
+      return [list "$v JOIN %V% AS t2 USING ($T(c,[rnd $T(ncol)],q))" $sc {t1 t2}]
+    }
+    set j [pick {JOIN {LEFT JOIN}}]
+    return [list "$v $j %V% AS t2 ON [join_cond $sc [expr {$j ne "JOIN"}]]" $sc {t1 t2}]
+  }
+  if {$r < 95} {
+    set sc {t1 v o o}
+    if {[chance 50]} { return [list "$v CROSS JOIN o" $sc {t1 o}] }
+    return [list "o CROSS JOIN $v" $sc {o t1}]
+  }
+  set sc {t1 v o o t2 v}
+  return [list "o JOIN $v ON [join_cond {t1 v o o}] JOIN %V% AS t2 ON [join_cond $sc]" $sc {o t1 t2}]
+}
+# " ON cond" or, for a comma join, "" (the WHERE gets the condition).
+proc dt::join_on {sc} {
+  if {[chance 70]} { return " ON [join_cond $sc]" }
+  return ""
+}
+proc dt::join_cond {sc {left 0}} {
+  set a [lindex $sc 0]; set b [lindex $sc 2]
+  set x [cref [list $a [lindex $sc 1]]]
+  set y [cref [lrange $sc 2 3]]
+  if {[llength $sc] > 4} { set y [cref [lrange $sc 4 5]] }
+  set ops {= = = == IS < >= !=}
+  if {"necoll" in $::dt::skip} { set ops {= = = == IS < >=} }
+  set c "$x [pick $ops] $y"
+  if {[chance 25] && !($left && "leftaux" in $::dt::skip)} {
+    append c " [pick {AND OR}] [pred $sc 0]"
+  }
+  return $c
+}
+
+# A query record: dict with sql ncol ordered unstable.
+proc dt::gen_query {} {
+  variable params; variable nAlias
+  set params {}
+  set nAlias 0
+  set r [rnd 100]
+  if {$r < 58} { return [gen_plain] }
+  if {$r < 80} { return [gen_agg] }
+  if {$r < 91} { return [gen_distinct] }
+  if {$r < 96} { return [gen_compound] }
+  return [gen_const]
+}
+
+proc dt::where_clause {scope {pct 80}} {
+  if {[chance $pct]} { return " WHERE [pred $scope 2]" }
+  return ""
+}
+
+proc dt::limit_clause {} {
+  set l [pick {0 1 2 3 5 10 -1 1 2}]
+  if {[chance 15]} { set l [param i] }
+  set r [rnd 100]
+  if {$r < 45} { return " LIMIT $l" }
+  if {$r < 85} { return " LIMIT $l OFFSET [pick {0 1 2 5 -1}]" }
+  return " LIMIT [pick {0 1 3}], $l"
+}
+
+proc dt::dir {} {
+  set d [pick {{} {} { ASC} { DESC}}]
+  if {[chance 15]} { append d [pick {{ NULLS FIRST} { NULLS LAST}}] }
+  return $d
+}
+
+proc dt::gen_plain {} {
+  variable colls
+  lassign [gen_from] from scope aliases
+  set items {}
+  set n [expr {1 + [rnd 4]}]
+  for {set i 0} {$i < $n} {incr i} {
+    set r [rnd 100]
+    if {$r < 60} {
+      lappend items [cref $scope]
+    } elseif {$r < 75} {
+      lappend items [wrap [cref $scope]]
+    } elseif {$r < 80} {
+      lappend items "CASE WHEN [pred $scope 0] THEN 'y' ELSE 'n' END"
+    } elseif {$r < 86} {
+      set s [alias]
+      lappend items "(SELECT count(*) FROM %V% AS $s WHERE [pred [concat $scope [list $s v]] 0])"
+    } elseif {$r < 91} {
+      lappend items "count(*) OVER (PARTITION BY [cref $scope])"
+    } elseif {$r < 94} {
+      set ord {}
+      foreach a $aliases { lappend ord "$a.rowid" }
+      lappend items "row_number() OVER (ORDER BY [join $ord {, }])"
+    } else {
+      lappend items "[lhs $scope] [cmpop] [operand $scope 0]"
+    }
+  }
+  set sql "SELECT [join $items {, }] FROM $from"
+  if {[string match "*, o" $from] || [string match "o , *" $from]} {
+    set jc [join_cond $scope]
+    if {[chance 70]} { append sql " WHERE $jc AND ([pred $scope 2])" } else { append sql " WHERE $jc" }
+  } else {
+    append sql [where_clause $scope]
+  }
+  set ordered 0
+  if {[chance 55]} {
+    set terms {}
+    set k [rnd 4]
+    for {set i 0} {$i < $k} {incr i} {
+      set r [rnd 100]
+      if {$r < 55} {
+        set t [cref $scope]
+      } elseif {$r < 70} {
+        set t "[cref $scope] COLLATE [pick $colls]"
+      } elseif {$r < 80} {
+        set t [expr {1 + [rnd $n]}]
+      } else {
+        set t [wrap [cref $scope]]
+      }
+      lappend terms "$t[dir]"
+    }
+    foreach a $aliases { lappend terms "$a.rowid[dir]" }
+    append sql " ORDER BY [join $terms {, }]"
+    set ordered 1
+    if {[chance 55] && ![limit_hazard $from $sql]} { append sql [limit_clause] }
+  }
+  return [dict create sql $sql ncol $n ordered $ordered unstable {}]
+}
+
+proc dt::agg_expr {scope} {
+  set x [cref $scope]
+  if {[chance 20]} { set x [wrap $x] }
+  set r [rnd 100]
+  if {$r < 20} { return [list "count(*)" 0] }
+  if {$r < 32} { return [list "count($x)" 0] }
+  if {$r < 42} { return [list "count(DISTINCT $x)" 0] }
+  if {$r < 54} { return [list "sum($x)" 0] }
+  if {$r < 62} { return [list "total($x)" 0] }
+  if {$r < 70} { return [list "avg($x)" 0] }
+  if {$r < 85} { return [list "min($x)" 1] }
+  return [list "max($x)" 1]
+}
+
+proc dt::gen_agg {} {
+  variable colls
+  lassign [gen_from] from scope aliases
+  set keys {}
+  set nk [rnd 3]
+  for {set i 0} {$i < $nk} {incr i} {
+    set k [cref $scope]
+    set r [rnd 100]
+    if {$r < 20} { set k "$k COLLATE [pick $colls]" } elseif {$r < 30} { set k [wrap $k] }
+    lappend keys $k
+  }
+  set items {}; set unstable {}
+  set i 0
+  foreach k $keys { lappend items $k; lappend unstable $i; incr i }
+  set na [expr {1 + [rnd 3]}]
+  set stableAggs {}
+  for {set j 0} {$j < $na} {incr j} {
+    lassign [agg_expr $scope] e u
+    lappend items $e
+    if {$u} { lappend unstable $i } else { lappend stableAggs $e }
+    incr i
+  }
+  set sql "SELECT [join $items {, }] FROM $from"
+  if {[string match "*, o" $from] || [string match "o , *" $from]} {
+    append sql " WHERE [join_cond $scope]"
+  } else {
+    append sql [where_clause $scope 70]
+  }
+  if {[llength $keys]} { append sql " GROUP BY [join $keys {, }]" }
+  if {[chance 30]} {
+    set h [pick [list "count(*)" "sum([cref $scope])" "count(DISTINCT [cref $scope])" "total([cref $scope])"]]
+    append sql " HAVING $h [pick {> >= < = !=}] [pick {0 1 2 3 5}]"
+  }
+  set ordered 0
+  if {[llength $keys] && [chance 50]} {
+    set terms {}
+    if {[llength $stableAggs] && [chance 30]} { lappend terms "[pick $stableAggs][dir]" }
+    foreach k [shuffle $keys] { lappend terms "$k[dir]" }
+    append sql " ORDER BY [join $terms {, }]"
+    set ordered 1
+    if {[chance 50]} { append sql [limit_clause] }
+  } elseif {![llength $keys]} {
+    set ordered 1
+    if {[chance 10]} { append sql [limit_clause] }
+  }
+  return [dict create sql $sql ncol [llength $items] ordered $ordered unstable $unstable]
+}
+
+proc dt::shuffle {list} {
+  set out {}
+  while {[llength $list]} {
+    set i [rnd [llength $list]]
+    lappend out [lindex $list $i]
+    set list [lreplace $list $i $i]
+  }
+  return $out
+}
+
+proc dt::gen_distinct {} {
+  lassign [gen_from] from scope aliases
+  set items {}
+  set n [expr {1 + [rnd 3]}]
+  set unstable {}
+  for {set i 0} {$i < $n} {incr i} {
+    set x [cref $scope]
+    if {[chance 20]} { set x [wrap $x] }
+    lappend items $x
+    lappend unstable $i
+  }
+  set sql "SELECT DISTINCT [join $items {, }] FROM $from"
+  if {[string match "*, o" $from] || [string match "o , *" $from]} {
+    append sql " WHERE [join_cond $scope]"
+  } else {
+    append sql [where_clause $scope]
+  }
+  set ordered 0
+  if {[chance 50]} {
+    set terms {}
+    foreach x [shuffle $items] { lappend terms "$x[dir]" }
+    append sql " ORDER BY [join $terms {, }]"
+    set ordered 1
+    if {[chance 50]} { append sql [limit_clause] }
+  }
+  return [dict create sql $sql ncol $n ordered $ordered unstable $unstable]
+}
+
+proc dt::gen_compound {} {
+  set op [pick {UNION {UNION ALL} EXCEPT INTERSECT}]
+  if {[chance 35]} {
+    # Constant arms: a LIMIT/OFFSET without ORDER BY has one right answer.
+    set op [pick {{UNION ALL} {UNION ALL} UNION}]
+    set w1 [where_clause {t1 v}]
+    set s1 "SELECT 'v1' FROM %V% AS t1$w1"
+    set w2 ""
+    if {[chance 50]} {
+      set s2 "SELECT 'o' FROM o[where_clause {o o}]"
+    } else {
+      set w2 [where_clause {t2 v}]
+      set s2 "SELECT 'v2' FROM %V% AS t2$w2"
+    }
+    if {[chance 50]} { lassign [list $s2 $s1] s1 s2 }
+    set sql "$s1 $op $s2"
+    if {![limit_hazard "%V% AS t1" $w1]
+     && ![limit_hazard "%V% AS t1" [string map {t2. t1.} $w2]]} {
+      append sql [limit_clause]
+    }
+    return [dict create sql $sql ncol 1 ordered 0 unstable {}]
+  }
+  set s1 "SELECT [cref {t1 v}] FROM %V% AS t1[where_clause {t1 v}]"
+  if {[chance 50]} {
+    set s2 "SELECT [cref {o o}] FROM o[where_clause {o o}]"
+  } else {
+    set s2 "SELECT [cref {t2 v}] FROM %V% AS t2[where_clause {t2 v}]"
+  }
+  if {[chance 50]} { lassign [list $s2 $s1] s1 s2 }
+  set unstable [expr {$op eq "UNION ALL" ? {} : {0}}]
+  return [dict create sql "$s1 $op $s2" ncol 1 ordered 0 unstable $unstable]
+}
+
+# A single-table query selecting constants: LIMIT/OFFSET without ORDER BY
+# has one right answer (how many rows), so the pushdown is checked too.
+proc dt::gen_const {} {
+  set w [where_clause {t1 v}]
+  set sql "SELECT 'x', [pick {1 NULL 2.5 x'00'}] FROM %V% AS t1$w"
+  if {![limit_hazard "%V% AS t1" $w]} { append sql [limit_clause] }
+  return [dict create sql $sql ncol 2 ordered 0 unstable {}]
+}
+
+# With -skip limitself: no LIMIT on a single-vtab query whose WHERE names
+# t1 more than once (a term SQLite 3.38-3.4x keeps from xBestIndex while
+# still offering LIMIT: x = y + 1, correlated subqueries).
+proc dt::limit_hazard {from sql} {
+  if {"limitself" ni $::dt::skip || $from ne "%V% AS t1"} { return 0 }
+  set i [string first " WHERE " $sql]
+  if {$i < 0} { return 0 }
+  set w [string range $sql $i end]
+  set j [string first " ORDER BY " $w]
+  if {$j >= 0} { set w [string range $w 0 $j] }
+  expr {[regexp -all {t1\.} $w] > 1}
+}
+
+# ---- One seed -------------------------------------------------------------
+
+# Build the schema and data for the current seed. Returns "" or a difference.
+proc dt::setup {} {
+  variable T; variable O; variable lib; variable log; variable params
+  variable nIdx 0
+  variable colnames
+  array unset T; array unset O
+  catch {::dtdb close}
+  sqlite3 ::dtdb :memory:
+  ::dtdb enable_load_extension 1
+  ::dtdb nullvalue $::dt::NULLV
+  ::dtdb eval {SELECT load_extension($lib)}
+  set log ".load $lib\n"
+
+  if {[chance 10]} { exec "PRAGMA case_sensitive_like = 1" }
+  if {[chance 10]} { exec "PRAGMA reverse_unordered_selects = 1" }
+
+  # The other table.
+  set odefs [gen_cols O [expr {2 + [rnd 2]}] {x y z} 0]
+  exec "CREATE TABLE o($odefs)"
+  set n [rnd 13]
+  for {set r 1} {$r <= $n} {incr r} {
+    set vals {}
+    for {set i 0} {$i < $O(ncol)} {incr i} { lappend vals [lit] }
+    exec "INSERT INTO o(rowid, [ocols]) VALUES($r, [join $vals {, }])"
+  }
+  if {[chance 40]} {
+    exec "CREATE INDEX oi ON o($O(c,[rnd $O(ncol)],q)[expr {[chance 30] ? " COLLATE NOCASE" : ""}])"
+  }
+
+  # The base, the vtab and the twin.
+  set T(base) [pick {b b b {bâse} {base tbl} {order}}]
+  set T(qb) [qi $T(base)]
+  set T(vtab) [pick {v v v {v t} vé {select}}]
+  set T(qv) [qi $T(vtab)]
+  set T(marker) [pick {deleted_at deleted_at deleted_at {gone at}}]
+  set T(qm) [qi $T(marker)]
+  set fmt [pick {{} {} datetime unixepoch unixepoch_ms julianday boolean}]
+  set T(maff) [expr {$fmt in {{} datetime} ? "TEXT" : ($fmt eq "julianday" ? "REAL" : "INTEGER")}]
+  set mtype [expr {$fmt in {{} datetime} ? "TEXT" : ($fmt eq "julianday" ? "REAL" : "INTEGER")}]
+  set defs [gen_cols T [expr {3 + [rnd 4]}] $colnames]
+  exec "CREATE TABLE $T(qb)($defs)"
+  exec "CREATE TABLE p($defs)"
+  # An index made before the vtab exists (not on the marker).
+  if {[chance 30]} {
+    set t [gen_index]
+    if {![string match *$T(qm)* $t]} { set d [make_index $t]; if {$d ne ""} { return $d } }
+  }
+  set args $T(qb)
+  if {$T(marker) ne "deleted_at"} { append args ", column=$T(qm)" }
+  if {$fmt ne ""} { append args ", format=$fmt" }
+  exec "CREATE VIRTUAL TABLE $T(qv) USING softdelete($args)"
+  exec "ALTER TABLE p ADD COLUMN $T(qm) $mtype"
+  exec "ALTER TABLE p ADD COLUMN [qi "$T(marker)_op"] INTEGER"
+  for {set i [rnd 4]} {$i > 0} {incr i -1} {
+    set d [make_index [gen_index]]
+    if {$d ne ""} { return $d }
+  }
+
+  # Rows.
+  set nrow [rnd 61]
+  set rowids {}
+  set r0 [pick {0 0 0 -6 100}]
+  for {set i 0} {$i < $nrow} {incr i} {
+    incr r0 [expr {1 + ([chance 20] ? [rnd 5] : 0)}]
+    lappend rowids $r0
+  }
+  set viaV [chance 50]
+  set batch {}
+  foreach rid $rowids {
+    lappend batch $rid [row_values $rid]
+    if {[llength $batch] >= 2 * (1 + [rnd 8]) || $rid == [lindex $rowids end]} {
+      set d [insert_rows $batch $viaV]
+      if {$d ne ""} { return $d }
+      set batch {}
+      if {[chance 30]} { set viaV [expr {!$viaV}] }
+    }
+  }
+  set T(maxrowid) [expr {$nrow ? [lindex $rowids end] : 0}]
+
+  # Delete about 20% through the vtab.
+  set del {}
+  foreach rid $rowids { if {[chance 20]} { lappend del $rid } }
+  while {[llength $del]} {
+    set k [expr {1 + [rnd 4]}]
+    set some [lrange $del 0 [expr {$k-1}]]
+    set del [lrange $del $k end]
+    set params {}
+    if {[llength $some] == 1 && [chance 50]} {
+      set d [both "DELETE FROM %V% WHERE rowid = [lindex $some 0]" {}]
+    } else {
+      set d [both "DELETE FROM %V% WHERE rowid IN ([join $some {, }])" {}]
+    }
+    if {$d ne ""} { return $d }
+  }
+
+  # Random writes, mirrored.
+  for {set i [rnd 5]} {$i > 0} {incr i -1} {
+    set d [random_write]
+    if {$d ne ""} { return $d }
+  }
+  set d [check_contents]
+  if {$d ne ""} { return $d }
+
+  # More indexes, now that the data is there.
+  for {set i [rnd 3]} {$i > 0} {incr i -1} {
+    set r [rnd 100]
+    if {$r < 60} {
+      set d [make_index [gen_index 1]]
+    } else {
+      set d [sd_index_both [expr {$r < 80}]]
+    }
+    if {$d ne ""} { return $d }
+  }
+  if {[chance 30]} { exec "ANALYZE" }
+  return ""
+}
+
+proc dt::ocols {} {
+  variable O
+  set l {}
+  for {set i 0} {$i < $O(ncol)} {incr i} { lappend l $O(c,$i,q) }
+  join $l {, }
+}
+proc dt::tcols {} {
+  variable T
+  set l {}
+  for {set i 0} {$i < $T(ncol)} {incr i} { lappend l $T(c,$i,q) }
+  join $l {, }
+}
+
+# Literal values for a row with rowid rid (the pk column follows the rowid).
+proc dt::row_values {rid} {
+  variable T
+  set vals {}
+  for {set i 0} {$i < $T(ncol)} {incr i} {
+    if {$i == $T(pk)} {
+      switch -- $T(pkkind) {
+        textpk  { lappend vals [qs "k$rid"] }
+        default { lappend vals $rid }
+      }
+    } else {
+      lappend vals [lit]
+    }
+  }
+  return $vals
+}
+
+# Insert rows ({rowid values} pairs) through the base or the vtab, and into p.
+proc dt::insert_rows {batch viaV} {
+  variable T
+  set ipk [expr {$T(pkkind) in {ipk ipkt}}]
+  set rows {}
+  foreach {rid vals} $batch {
+    if {$ipk} { lappend rows "([join $vals {, }])" } else { lappend rows "($rid, [join $vals {, }])" }
+  }
+  set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
+  set tbl [expr {$viaV ? $T(qv) : $T(qb)}]
+  if {$viaV && [chance 50]} {
+    # One row per statement through the vtab.
+    foreach row $rows { exec "INSERT INTO ${tbl}($cols) VALUES$row" }
+  } else {
+    exec "INSERT INTO ${tbl}($cols) VALUES[join $rows {, }]"
+  }
+  exec "INSERT INTO p($cols) VALUES[join $rows {, }]"
+  return ""
+}
+
+# One random write through the vtab, mirrored on p.
+proc dt::random_write {} {
+  variable T; variable params; variable nAlias 0; variable O
+  set params {}
+  set r [rnd 100]
+  set scope [list %V% v]
+  if {$r < 25} {
+    return [both "DELETE FROM %V% WHERE [pred $scope 1]" $params]
+  }
+  if {$r < 55} {
+    set sets {}
+    set n [expr {1 + [rnd 2]}]
+    for {set i 0} {$i < $n} {incr i} {
+      set c [rnd $T(ncol)]
+      if {$c == $T(pk)} continue
+      set r2 [rnd 100]
+      if {$r2 < 50} { set e [lit] } elseif {$r2 < 70} { set e [param] } \
+        elseif {$r2 < 85} { set e "%V%.$T(c,[rnd $T(ncol)],q)" } else { set e [wrap "%V%.$T(c,[rnd $T(ncol)],q)"] }
+      lappend sets "$T(c,$c,q) = $e"
+    }
+    if {![llength $sets]} { return "" }
+    return [both "UPDATE %V% SET [join $sets {, }] WHERE [pred $scope 1]" $params]
+  }
+  if {$r < 70} {
+    # INSERT ... SELECT from o, with fresh rowids.
+    set base [expr {$T(maxrowid) + 10}]
+    set T(maxrowid) [expr {$base + 20}]
+    set vals {}
+    for {set i 0} {$i < $T(ncol)} {incr i} {
+      if {$i == $T(pk)} {
+        if {$T(pkkind) eq "textpk"} { lappend vals "'k' || (o.rowid + $base)" } else { lappend vals "o.rowid + $base" }
+      } else {
+        set r2 [rnd 100]
+        if {$r2 < 60} { lappend vals "o.$O(c,[rnd $O(ncol)],q)" } elseif {$r2 < 80} { lappend vals [lit] } else { lappend vals [wrap "o.$O(c,[rnd $O(ncol)],q)"] }
+      }
+    }
+    set ipk [expr {$T(pkkind) in {ipk ipkt}}]
+    set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
+    set sel [expr {$ipk ? [join $vals {, }] : "o.rowid + $base, [join $vals {, }]"}]
+    return [both "INSERT INTO %V%($cols) SELECT $sel FROM o[where_clause {o o} 50]" $params]
+  }
+  set live [::dtdb eval "SELECT rowid FROM p ORDER BY rowid"]
+  set dead [::dtdb eval "SELECT rowid FROM $T(qb) WHERE $T(qm) IS NOT NULL ORDER BY rowid"]
+  if {$r < 80} {
+    if {![llength $live]} { return "" }
+    set rid [pick $live]
+    set ipk [expr {$T(pkkind) in {ipk ipkt}}]
+    set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
+    set vals [row_values $rid]
+    if {!$ipk} { set vals [linsert $vals 0 $rid] }
+    return [both "INSERT OR REPLACE INTO %V%($cols) VALUES([join $vals {, }])" {}]
+  }
+  if {$r < 92} {
+    if {![llength $dead]} { return "" }
+    set rid [pick $dead]
+    set got [exec "SELECT sd_restore([qs $T(vtab)], $rid)"]
+    if {$got ne "1"} { return "sd_restore([qs $T(vtab)], $rid) returned $got, expected 1" }
+    exec "INSERT INTO p(rowid, [tcols]) SELECT rowid, [tcols] FROM $T(qb) WHERE rowid = $rid"
+    return ""
+  }
+  set all [concat $live $dead]
+  if {![llength $all]} { return "" }
+  set rid [pick $all]
+  set got [exec "SELECT sd_hard_delete([qs $T(vtab)], $rid)"]
+  if {$got ne "1"} { return "sd_hard_delete([qs $T(vtab)], $rid) returned $got, expected 1" }
+  exec "DELETE FROM p WHERE rowid = $rid"
+  return ""
+}
+
+# sd_index / sd_unique on the vtab, and the same live-only index on p.
+proc dt::sd_index_both {unique} {
+  variable T; variable log; variable nIdx
+  set cols {}
+  for {set i [expr {1 + [rnd 2]}]} {$i > 0} {incr i -1} {
+    set c [rnd $T(ncol)]
+    if {$c ni $cols} { lappend cols $c }
+  }
+  set names {}; set qcols {}
+  foreach c $cols { lappend names [qs $T(c,$c,name)]; lappend qcols $T(c,$c,q) }
+  set f [expr {$unique ? "sd_unique" : "sd_index"}]
+  set sql "SELECT ${f}([qs $T(vtab)], [join $names {, }])"
+  lassign [run $sql {}] rc res
+  if {$rc} {
+    # Live duplicates or a full UNIQUE constraint: must be a sd_unique error.
+    if {$unique && [string match "softdelete: *" $res]} { return "" }
+    return "statement: $sql\n  failed: $res"
+  }
+  append log "$sql;\n"
+  incr nIdx
+  set u [expr {$unique ? "UNIQUE " : ""}]
+  return [both_plain "CREATE ${u}INDEX [qi pi$nIdx] ON p([join $qcols {, }]) WHERE $T(qm) IS NULL"]
+}
+
+# The live rows of the base, the vtab's rows and p's rows must be equal.
+proc dt::check_contents {} {
+  variable T
+  set cols "rowid, [tcols]"
+  set qb [tagged [::dtdb eval "SELECT $cols FROM $T(qb) WHERE $T(qm) IS NULL ORDER BY rowid"]]
+  set qv [tagged [::dtdb eval "SELECT $cols FROM $T(qv) ORDER BY rowid"]]
+  set qp [tagged [::dtdb eval "SELECT $cols FROM p ORDER BY rowid"]]
+  if {$qb ne $qp} { return "live rows of the base differ from the twin\n  base: $qb\n  twin: $qp" }
+  if {$qv ne $qp} { return "rows read through the vtab differ from the twin\n  vtab: $qv\n  twin: $qp" }
+  return ""
+}
+proc dt::tagged {list} {
+  set out {}
+  foreach v $list { lappend out [tag $v] }
+  return $out
+}
+
+# Results as a list of rows of tagged values.
+proc dt::rows {res ncol unstable} {
+  set out {}
+  set row {}
+  set i 0
+  foreach v $res {
+    set t [tag $v]
+    if {$i in $unstable} { set t [norm $t] }
+    lappend row $t
+    if {[incr i] == $ncol} { lappend out $row; set row {}; set i 0 }
+  }
+  return $out
+}
+
+# Run query q on both sides. Returns "" or a difference.
+proc dt::compare {q} {
+  variable T; variable params; variable verbose; variable nQueryRun
+  incr nQueryRun
+  set tmpl [dict get $q sql]
+  set sv [string map [list %V% $T(qv)] $tmpl]
+  set sp [string map [list %V% p] $tmpl]
+  if {$verbose} { puts "  Q: $sv" }
+  lassign [run $sv $params] rcv resv
+  lassign [run $sp $params] rcp resp
+  set ncol [dict get $q ncol]; set un [dict get $q unstable]
+  if {$rcv || $rcp} {
+    if {$rcv == $rcp && $resv eq $resp} { return "" }
+    return [list $sv $sp "error [list $rcv $resv]" "error [list $rcp $resp]"]
+  }
+  set a [rows $resv $ncol $un]
+  set b [rows $resp $ncol $un]
+  if {![dict get $q ordered]} { set a [lsort $a]; set b [lsort $b] }
+  if {$a eq $b} { return "" }
+  return [list $sv $sp $a $b]
+}
+
+# Run one seed: setup, then nQuery queries. Returns "" or a report.
+proc dt::run_seed {seed nQuery} {
+  variable log; variable params; variable verbose; variable T
+  seed $seed
+  if {$verbose} { puts "seed $seed" }
+  if {[catch {setup} d opts]} {
+    return "seed $seed: setup error: $d\n[dict get $opts -errorinfo]\n-- replay script:\n$log"
+  }
+  if {$d ne ""} {
+    return "seed $seed: difference while writing:\n$d\n-- replay script (sqlite3 shell):\n$log"
+  }
+  for {set i 1} {$i <= $nQuery} {incr i} {
+    set q [gen_query]
+    set d [compare $q]
+    if {$d ne ""} {
+      lassign $d sv sp a b
+      set plan ""
+      catch {
+        foreach {x y z detail} [::dtdb eval "EXPLAIN QUERY PLAN $sv"] { lappend plan $detail }
+      }
+      set ps [shell_params $params]
+      set out "seed $seed, query $i: the vtab and the twin differ\n"
+      append out "query: $sv\n"
+      if {[llength $params]} { append out "params: $params\n" }
+      append out "vtab: $a\ntwin: $b\nplan: [join $plan { | }]\n"
+      append out "-- replay script (sqlite3 shell):\n$log$ps$sv;\n$sp;\n"
+      return $out
+    }
+  }
+  return ""
+}
+
+# ---- Main -----------------------------------------------------------------
+
+proc dt::main {argv} {
+  variable lib; variable verbose; variable nQueryRun; variable nStmtRun
+  global env
+  set seed 1; set nSeeds -1; set seconds 60; set nQuery 50
+  if {[info exists env(SOFTDELETE_LIB)] && $env(SOFTDELETE_LIB) ne ""} {
+    set lib $env(SOFTDELETE_LIB)
+  } else {
+    set lib [file join [file dirname [file dirname [file normalize [info script]]]] softdelete]
+  }
+  foreach {k v} $argv {
+    switch -- $k {
+      -lib { set lib $v }
+      -seed { set seed $v }
+      -seeds { set nSeeds $v; if {$seconds == 60} { set seconds 1e9 } }
+      -seconds { set seconds $v }
+      -queries { set nQuery $v }
+      -verbose { set verbose $v }
+      -skip { set ::dt::skip $v }
+      default { puts stderr "unknown option $k"; exit 2 }
+    }
+  }
+  if {[file exists $lib]} { set lib [file normalize $lib] }
+  set t0 [clock milliseconds]
+  set n 0
+  while {($nSeeds < 0 || $n < $nSeeds) && [clock milliseconds] - $t0 < $seconds * 1000.0} {
+    set s [expr {$seed + $n}]
+    set d [run_seed $s $nQuery]
+    incr n
+    if {$d ne ""} {
+      puts $d
+      puts "DIFFERENCE at seed $s (replay: tclsh test/difftest.tcl -seed $s -seeds 1 -queries $nQuery)"
+      exit 1
+    }
+  }
+  set ms [expr {max(1, [clock milliseconds] - $t0)}]
+  puts [format "difftest: %d seeds (%d..%d), %d queries compared, %d setup statements, %.1f s, %.0f queries/s" \
+      $n $seed [expr {$seed + $n - 1}] $nQueryRun $nStmtRun [expr {$ms / 1000.0}] \
+      [expr {$nQueryRun * 1000.0 / $ms}]]
+  catch {::dtdb close}
+  exit 0
+}
+
+if {[info exists ::argv0] && [file normalize $::argv0] eq [file normalize [info script]]} {
+  dt::main $::argv
+}
