@@ -49,6 +49,8 @@
 ** only when the OFFSET constraint is omitted (3.39+), hence the pairing.
 **
 ** idxNum bit 0: ORDER BY was consumed. Bit 1: LIMIT/OFFSET consumed.
+** Bit 2: at most one row (rowid or unique key equality): xNext does not
+** step again after it.
 */
 #include "softdelete.h"
 #include <stdlib.h>
@@ -209,7 +211,12 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
       bColl = iCol<0 || p->aCol[iCol].eAff!=SD_AFF_TEXT
            || sdStrICmp(t->zColl ? t->zColl : "BINARY", pIdx->azColl[k])==0;
       if( !bColl ) continue;
-      if( sdIsEq(t->op) ){ bEq = 1; if( t->bIn ) bIn = 1; }
+      if( sdIsEq(t->op) ){
+        bEq = 1;
+        /* A list of keys, or IS (which matches any number of NULLs in a
+        ** UNIQUE index), finds more than one row. */
+        if( t->bIn || t->op==SQLITE_INDEX_CONSTRAINT_IS ) bIn = 1;
+      }
       else if( sdIsRange(t->op) ) nRange++;
     }
     if( bIn ) nInEq++;
@@ -418,7 +425,10 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   pInfo->idxNum |= bOrder;
   pInfo->estimatedCost = bestCost;
   pInfo->estimatedRows = (sqlite3_int64)bestRows;
-  if( bUnique ) pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+  if( bUnique ){
+    pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    pInfo->idxNum |= 4;
+  }
   return SQLITE_OK;
 }
 
@@ -471,6 +481,9 @@ static void sdPoolPut(SdVtab *p, SdStmt *pS){
 }
 
 void sdPoolClear(SdVtab *p){
+  SdCursor *pSpare = p->pSpare;
+  p->pSpare = 0;
+  sdCursorFree(p, pSpare);
   while( p->pPool ){
     SdStmt *pS = p->pPool;
     p->pPool = pS->pNext;
@@ -491,10 +504,19 @@ int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
     return SQLITE_ERROR;
   }
   if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
-  pCur = sqlite3_malloc64(sizeof(*pCur) + sizeof(int)*(p->nCol+1));
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  pCur->aiOut = (int*)&pCur[1];
+  if( p->pSpare && p->pSpare->nOut>=p->nCol ){
+    /* The cursor of the last scan, with its statement and parsed plan: a
+    ** prepared statement run again finds everything as it left it. */
+    pCur = p->pSpare;
+    p->pSpare = 0;
+    memset(&pCur->base, 0, sizeof(pCur->base));
+  }else{
+    pCur = sqlite3_malloc64(sizeof(*pCur) + sizeof(int)*(p->nCol+1));
+    if( pCur==0 ) return SQLITE_NOMEM;
+    memset(pCur, 0, sizeof(*pCur));
+    pCur->aiOut = (int*)&pCur[1];
+    pCur->nOut = p->nCol+1;
+  }
   pCur->bEof = 1;
   /* A new scan starts: a soft delete from here on is a new operation. */
   p->pConn->iGen++;
@@ -502,22 +524,63 @@ int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   return SQLITE_OK;
 }
 
+/* Free a cursor and what it holds. */
+void sdCursorFree(SdVtab *p, SdCursor *pCur){
+  if( pCur==0 ) return;
+  if( pCur->pS ) sdPoolPut(p, pCur->pS);
+  sqlite3_free(pCur->zPlanCopy);
+  sqlite3_free(pCur);
+}
+
 int sdClose(sqlite3_vtab_cursor *cur){
   SdCursor *pCur = (SdCursor*)cur;
   SdVtab *p = (SdVtab*)cur->pVtab;
-  if( pCur->pS ) sdPoolPut(p, pCur->pS);
-  sqlite3_free(pCur);
+  if( pCur->pS && !pCur->bReset ){
+    sqlite3_reset(pCur->pS->pStmt);
+    pCur->bReset = 1;
+  }
+  /* The plan pointer is only meaningful within one statement: forget it,
+  ** the copy recognises the plan when the statement runs again. */
+  pCur->zPlan = 0;
+  if( p->pSpare==0 ){
+    p->pSpare = pCur;
+  }else{
+    sdCursorFree(p, pCur);
+  }
   return SQLITE_OK;
 }
 
 int sdNext(sqlite3_vtab_cursor *cur){
   SdCursor *pCur = (SdCursor*)cur;
-  int rc = sqlite3_step(pCur->pS->pStmt);
-  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  int rc;
+  if( !pCur->bOne ){
+    rc = sqlite3_step(pCur->pS->pStmt);
+    if( rc==SQLITE_ROW ) return SQLITE_OK;
+  }
+  /* At the end, or after the one row a unique plan can give: reset now so
+  ** that read locks end with the scan. */
   pCur->bEof = 1;
-  /* Reset at the end so read locks end with the scan. */
+  pCur->bReset = 1;
   rc = sqlite3_reset(pCur->pS->pStmt);
   if( rc ) sdBaseError((SdVtab*)cur->pVtab, "read");
+  return rc;
+}
+
+/* First row of a filter: as sdNext, but a unique plan may have a row. */
+static int sdFirst(SdCursor *pCur, int bOne){
+  int rc;
+  pCur->bEof = 0;
+  pCur->bOne = 0;
+  pCur->bReset = 0;
+  rc = sqlite3_step(pCur->pS->pStmt);
+  if( rc==SQLITE_ROW ){
+    pCur->bOne = bOne;
+    return SQLITE_OK;
+  }
+  pCur->bEof = 1;
+  pCur->bReset = 1;
+  rc = sqlite3_reset(pCur->pS->pStmt);
+  if( rc ) sdBaseError((SdVtab*)pCur->base.pVtab, "read");
   return rc;
 }
 
@@ -571,24 +634,34 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   int i, rc, nIn = 0;
   int nMaxVar;
   char *zVar = 0;
-  (void)idxNum;
 
   if( idxStr!=pCur->zPlan ){
-    /* A new plan for this cursor. The idxStr of a plan lives as long as the
-    ** statement, so within one statement its address identifies it. */
-    if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
-    sdParsePlan(p, pCur, idxStr, argc);
-  }else if( pCur->pS && !pCur->bCheck && !pCur->mIn ){
-    /* The same statement as last time (the inner loop of a join): rebind. */
+    /* The idxStr of a plan lives as long as its statement, so within one
+    ** statement its address identifies it; a kept cursor (sdClose) checks
+    ** its copy of the text when a statement runs again. */
+    if( pCur->zPlanCopy && strcmp(pCur->zPlanCopy, idxStr)==0 ){
+      pCur->zPlan = idxStr;
+    }else{
+      /* Parsed from the cursor's own copy, which zSql then points into. */
+      if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
+      sqlite3_free(pCur->zPlanCopy);
+      pCur->zPlanCopy = sqlite3_mprintf("%s", idxStr);
+      if( pCur->zPlanCopy==0 ) return SQLITE_NOMEM;
+      sdParsePlan(p, pCur, pCur->zPlanCopy, argc);
+      pCur->zPlan = idxStr;
+    }
+  }
+  if( pCur->pS && !pCur->bCheck && !pCur->mIn ){
+    /* The same statement as last time (a join's inner loop, a statement
+    ** run again): rebind and go. */
     sqlite3_stmt *pStmt = pCur->pS->pStmt;
-    sqlite3_reset(pStmt);
+    if( !pCur->bReset ) sqlite3_reset(pStmt);
     for(i=0; i<pCur->nArg; i++){
       if( aFlag[i]=='x' ) continue;
       rc = sqlite3_bind_value(pStmt, i+1, argv[i]);
       if( rc ) return rc;
     }
-    pCur->bEof = 0;
-    return sdNext(cur);
+    return sdFirst(pCur, idxNum & 4);
   }
   argc = pCur->nArg;
   mIn = pCur->mIn;
@@ -645,7 +718,7 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
 
   if( pCur->pS && pCur->mDrop==mDrop
    && (zVar==0 || strcmp(zVar, pCur->pS->zSql)==0) ){
-    sqlite3_reset(pCur->pS->pStmt);
+    if( !pCur->bReset ) sqlite3_reset(pCur->pS->pStmt);
   }else{
     /* Another variant of the SQL: change statements. */
     SdStmt *pS = 0;
@@ -678,9 +751,7 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       if( rc ) return rc;
     }
   }
-  pCur->bEof = 0;
-  rc = sdNext(cur);
-  return rc;
+  return sdFirst(pCur, idxNum & 4);
 }
 
 int sdEof(sqlite3_vtab_cursor *cur){
@@ -689,28 +760,38 @@ int sdEof(sqlite3_vtab_cursor *cur){
 
 int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   SdCursor *pCur = (SdCursor*)cur;
-  sqlite3_stmt *pStmt;
+  sqlite3_value *pVal;
   int iOut;
   if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;   /* UPDATE: unchanged */
   iOut = pCur->aiOut[i];
   if( iOut<0 ) return SQLITE_OK;                        /* marker: NULL */
-  pStmt = pCur->pS->pStmt;
-  switch( sqlite3_column_type(pStmt, iOut) ){
+  /* One call that takes the statement's mutex; sqlite3_value_* take none. */
+  pVal = sqlite3_column_value(pCur->pS->pStmt, iOut);
+  switch( sqlite3_value_type(pVal) ){
     case SQLITE_INTEGER:
-      sqlite3_result_int64(ctx, sqlite3_column_int64(pStmt, iOut));
+      sqlite3_result_int64(ctx, sqlite3_value_int64(pVal));
       break;
     case SQLITE_FLOAT:
-      sqlite3_result_double(ctx, sqlite3_column_double(pStmt, iOut));
+      sqlite3_result_double(ctx, sqlite3_value_double(pVal));
       break;
     case SQLITE_TEXT: {
-      const unsigned char *z = sqlite3_column_text(pStmt, iOut);
-      sqlite3_result_text(ctx, (const char*)z, sqlite3_column_bytes(pStmt, iOut),
-                          SQLITE_TRANSIENT);
+      SdVtab *p = (SdVtab*)cur->pVtab;
+      if( p->bUtf8 ){
+        /* The bytes as stored: sqlite3_value_text() would first copy them
+        ** to add a terminator, and the result copies them anyway. */
+        const char *z = (const char*)sqlite3_value_blob(pVal);
+        int n = sqlite3_value_bytes(pVal);
+        sqlite3_result_text(ctx, n ? z : "", n, SQLITE_TRANSIENT);
+      }else{
+        const unsigned char *z = sqlite3_value_text(pVal);
+        sqlite3_result_text(ctx, (const char*)z, sqlite3_value_bytes(pVal),
+                            SQLITE_TRANSIENT);
+      }
       break;
     }
     case SQLITE_BLOB: {
-      const void *z = sqlite3_column_blob(pStmt, iOut);
-      int n = sqlite3_column_bytes(pStmt, iOut);
+      const void *z = sqlite3_value_blob(pVal);
+      int n = sqlite3_value_bytes(pVal);
       if( n==0 ) sqlite3_result_zeroblob(ctx, 0);   /* x'': not NULL */
       else sqlite3_result_blob(ctx, z, n, SQLITE_TRANSIENT);
       break;

@@ -709,6 +709,15 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
   if( rc ) goto fail;
   rc = sdSchemaVersion(p, &p->iSchema);
   if( rc ) goto fail;
+  {
+    sqlite3_stmt *pEnc = 0;
+    rc = sdPrepare(db, &pEnc, 0, "PRAGMA \"%w\".encoding", zDb);
+    if( rc ) goto fail;
+    p->bUtf8 = sqlite3_step(pEnc)==SQLITE_ROW
+            && sdStrICmp((const char*)sqlite3_column_text(pEnc, 0), "UTF-8")==0;
+    rc = sqlite3_finalize(pEnc);
+    if( rc ) goto fail;
+  }
   rc = sdReadIndexes(p);
   if( rc ) goto fail;
 

@@ -151,6 +151,8 @@ struct SdVtab {
   int nIdx;                 /* Indexes on the base */
   SdIndex *aIdx;            /* The indexes */
   i64 nRowEst;              /* Estimated rows in the base */
+  int bUtf8;                /* The database text encoding is UTF-8 */
+  SdCursor *pSpare;         /* A closed cursor kept for the next xOpen */
   SdStmt *pPool;            /* Idle read statements */
   int nPool;                /* Number of them */
   struct SdUpdCache {       /* Write statements per set of columns */
@@ -179,8 +181,12 @@ struct SdCursor {
   unsigned int mIn;         /* Values that are whole IN lists */
   int bCheck;               /* Some value may need its term dropped */
   unsigned int mDrop;       /* Terms dropped from the statement in use */
+  char *zPlanCopy;          /* Copy of zPlan, to recognise it after reuse */
   int *aiOut;               /* Result column of each vtab column, -1 if not read */
+  int nOut;                 /* Entries allocated in aiOut */
   int bEof;                 /* True at end of results */
+  int bOne;                 /* The plan yields at most one row */
+  int bReset;               /* pS is reset (not mid-scan) */
 };
 
 /*
@@ -238,6 +244,7 @@ int sdEof(sqlite3_vtab_cursor*);
 int sdColumn(sqlite3_vtab_cursor*, sqlite3_context*, int);
 int sdRowid(sqlite3_vtab_cursor*, sqlite_int64*);
 void sdPoolClear(SdVtab *p);
+void sdCursorFree(SdVtab *p, SdCursor *pCur);
 
 /* sd_write.c */
 char *sdQuoteValue(sqlite3_value *v);
