@@ -463,7 +463,7 @@ static int sdRowSetAdd(SdRowSet *p, int iNode, i64 iRowid){
 /* ---- Helpers on graph nodes ------------------------------------------- */
 
 static int sdGraphFor(SdVtab *p, SdGraph **ppG, int *piNode, char **pzErr){
-  int v = 0, rc = sdSchemaVersion(p, &v);
+  int i, v = 0, rc = sdSchemaVersion(p, &v);
   if( rc ) return rc;
   if( p->pGraph && p->pGraph->iSchema!=v ){
     /* A wrapped table was created or dropped since: read the keys again. */
@@ -476,7 +476,10 @@ static int sdGraphFor(SdVtab *p, SdGraph **ppG, int *piNode, char **pzErr){
     p->pGraph->iSchema = v;
   }
   *ppG = p->pGraph;
-  *piNode = sdNodeOfBase(p->pGraph, p->zBase);
+  *piNode = -1;
+  for(i=0; i<p->pGraph->nNode; i++){
+    if( sdStrICmp(p->pGraph->apNode[i]->zName, p->zName)==0 ){ *piNode = i; break; }
+  }
   return SQLITE_OK;
 }
 

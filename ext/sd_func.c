@@ -374,10 +374,13 @@ static void sdClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       i64 ms;
       const char *z = (const char*)sqlite3_value_text(argv[0]);
       if( t!=SQLITE_TEXT || !sdParseTime(pConn, z, &ms) || (z[0]=='+' || z[0]=='-') ){
-        char *zErr = sqlite3_mprintf("softdelete: sd_clock() cannot understand "
-            "the time %s: give a date and time such as '2024-01-31 12:00:00', a "
-            "Unix time in seconds, or NULL to unpin the clock",
-            t==SQLITE_TEXT ? z : "(a blob)");
+        char *zErr = t==SQLITE_TEXT
+          ? sqlite3_mprintf("softdelete: sd_clock() cannot understand the time "
+              "'%q': give a date and time such as '2024-01-31 12:00:00', a Unix "
+              "time in seconds, or NULL to unpin the clock", z)
+          : sqlite3_mprintf("softdelete: sd_clock() cannot understand a blob: "
+              "give a date and time such as '2024-01-31 12:00:00', a Unix time "
+              "in seconds, or NULL to unpin the clock");
         sdResultErr(ctx, SQLITE_ERROR, zErr);
         return;
       }

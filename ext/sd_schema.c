@@ -392,6 +392,44 @@ static void sdParseStat(const char *z, i64 *pnRow, i64 *aiRowEq, int nCol){
   }
 }
 
+/*
+** Is zWhere the WHERE clause of an index over live rows: "<marker> IS NULL",
+** the marker quoted any way SQLite allows or not at all, in any case, with
+** any white space and parentheses around it?
+*/
+static int sdIsLiveWhere(const char *zWhere, const char *zMarker){
+  const char *z = zWhere;
+  char *zId;
+  int n = 0, nParen = 0, bOk;
+  if( z==0 ) return 0;
+  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' || *z=='(' ){
+    if( *z=='(' ) nParen++;
+    z++;
+  }
+  if( *z=='"' || *z=='`' || *z=='[' ){
+    char q = *z=='[' ? ']' : *z;
+    for(n=1; z[n] && !(z[n]==q && z[n+1]!=q); n++){ if( z[n]==q ) n++; }
+    if( z[n]!=q ) return 0;
+    n++;
+  }else{
+    while( z[n] && z[n]!=' ' && z[n]!='\t' && z[n]!='\n' && z[n]!=')' ) n++;
+  }
+  zId = sdDequote(z, n);
+  bOk = zId && sdStrICmp(zId, zMarker)==0;
+  sqlite3_free(zId);
+  if( !bOk ) return 0;
+  z += n;
+  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' ) z++;
+  if( sqlite3_strnicmp(z, "IS", 2)!=0 ) return 0;
+  z += 2;
+  if( *z!=' ' && *z!='\t' && *z!='\n' && *z!='\r' ) return 0;
+  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' ) z++;
+  if( sqlite3_strnicmp(z, "NULL", 4)!=0 ) return 0;
+  z += 4;
+  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' || (*z==')' && nParen-->0) ) z++;
+  return *z==0 && nParen==0;
+}
+
 /* Read the base's indexes (for planning and for naming conflicting keys). */
 static int sdReadIndexes(SdVtab *p){
   sqlite3_stmt *pList = 0, *pInfo = 0, *pStat = 0;
@@ -435,16 +473,8 @@ static int sdReadIndexes(SdVtab *p){
     pIdx->bPartial = sqlite3_column_int(pList, 2);
     if( pIdx->zName==0 ){ rc = SQLITE_NOMEM; break; }
     if( pIdx->bPartial ){
-      char *zLive = sqlite3_mprintf("\"%w\" IS NULL", p->zMarker);
       pIdx->zWhere = sdFindWhere(zSql);
-      if( zLive==0 ){ rc = SQLITE_NOMEM; break; }
-      if( pIdx->zWhere ){
-        const char *zW = pIdx->zWhere;
-        while( *zW==' ' ) zW++;
-        pIdx->bLive = sqlite3_strnicmp(zW, zLive, (int)strlen(zLive))==0
-                   && zW[strlen(zLive)]==0;
-      }
-      sqlite3_free(zLive);
+      pIdx->bLive = sdIsLiveWhere(pIdx->zWhere, p->zMarker);
     }
     sqlite3_bind_text(pInfo, 1, zName, -1, SQLITE_TRANSIENT);
     while( sqlite3_step(pInfo)==SQLITE_ROW ){
@@ -610,6 +640,8 @@ static const char *sdMarkerType(int eFormat){
   }
 }
 
+static int sdOtherWrapper(sqlite3*, const char*, const char*, const char*, char**);
+
 /*
 ** Build an SdVtab for virtual table zName in schema zDb from its module
 ** arguments. See SD_MODE_* for what eMode changes.
@@ -654,6 +686,17 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
     goto fail;
   }
 
+  if( eMode==SD_MODE_CREATE ){
+    char *zOther = 0;
+    rc = sdOtherWrapper(db, zDb, p->zBase, zName, &zOther);
+    if( rc==SQLITE_OK && zOther ){
+      *pzErr = sqlite3_mprintf("softdelete: base table %s is already wrapped by "
+          "%s: a base table has one softdelete table", p->zBase, zOther);
+      rc = SQLITE_ERROR;
+    }
+    sqlite3_free(zOther);
+    if( rc ) goto fail;
+  }
   rc = sdReadColumns(p, &bMarker, &bOp);
   if( rc ) goto fail;
   if( !bMarker || !bOp ){
@@ -920,6 +963,41 @@ static int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg,
   *pnArg = nArg;
   *pazArg = azArg;
   return SQLITE_OK;
+}
+
+/*
+** Is base table zBase of schema zDb wrapped by a softdelete table other than
+** zSelf? If so, *pzOther is its name. Two would each mark deletions in their
+** own marker column, and cascades could not tell which one a row answers to.
+*/
+static int sdOtherWrapper(sqlite3 *db, const char *zDb, const char *zBase,
+                          const char *zSelf, char **pzOther){
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  *pzOther = 0;
+  rc = sdPrepare(db, &pStmt, 0, "SELECT name, sql FROM \"%w\".sqlite_master "
+                 "WHERE type='table' AND sql LIKE 'CREATE VIRTUAL TABLE%%'", zDb);
+  if( rc ) return rc;
+  while( *pzOther==0 && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
+    char **azArg = 0, *zModule = 0, *zErr = 0;
+    int nArg = 0;
+    SdArgs a;
+    memset(&a, 0, sizeof(a));
+    if( zName && zSql && sdStrICmp(zName, zSelf)!=0
+     && sdSplitCreate(zSql, &nArg, &azArg, &zModule)==SQLITE_OK
+     && sdStrICmp(zModule, "softdelete")==0
+     && sdParseArgs(nArg, (const char*const*)azArg, &a, &zErr)==SQLITE_OK
+     && sdStrICmp(a.zBase, zBase)==0 ){
+      *pzOther = sqlite3_mprintf("%s", zName);
+    }
+    sdArgsClear(&a);
+    sqlite3_free(zErr);
+    sqlite3_free(zModule);
+    sqlite3_free(azArg);
+  }
+  return sqlite3_finalize(pStmt);
 }
 
 /*

@@ -52,6 +52,19 @@ int sqlite3_softdelete_init(sqlite3 *db, char **pzErrMsg,
     }
     return SQLITE_ERROR;
   }
+  {
+    /* Loaded twice on one connection (load_extension() again): already
+    ** registered, and functions cannot be replaced while the SELECT that
+    ** loads runs. */
+    sqlite3_stmt *pStmt = 0;
+    int bLoaded = 0;
+    if( sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_module_list "
+                           "WHERE name='softdelete'", -1, &pStmt, 0)==SQLITE_OK ){
+      bLoaded = sqlite3_step(pStmt)==SQLITE_ROW;
+    }
+    sqlite3_finalize(pStmt);
+    if( bLoaded ) return SQLITE_OK;
+  }
   pConn = sqlite3_malloc64(sizeof(*pConn));
   if( pConn==0 ) return SQLITE_NOMEM;
   memset(pConn, 0, sizeof(*pConn));
