@@ -58,6 +58,7 @@ struct SdEdge {
   sqlite3_stmt *pOpKids;    /* Deleted children of an operation holding a key */
   sqlite3_stmt *pChildKey;  /* SELECT from-cols FROM child WHERE rowid=?1 */
   sqlite3_stmt *pParentRow; /* SELECT rowid, live FROM parent WHERE to-cols */
+  sqlite3_stmt *pGroupDel;  /* Soft-delete the live children of one parent row */
 };
 
 struct SdGraph {
@@ -72,6 +73,8 @@ struct SdGraph {
 };
 
 /* ---- The journal ------------------------------------------------------- */
+
+#define SD_ALL_OF_OP ((i64)0x8000000000000000LL)   /* iRowid: see sdJournalUndo */
 
 void sdJournalInit(SdJournal *pJ){ memset(pJ, 0, sizeof(*pJ)); }
 
@@ -109,20 +112,36 @@ static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, i64 iRowid,
   return SQLITE_OK;
 }
 
-/* Put every journalled row back as it was, newest first. */
+/*
+** Put every journalled row back as it was, newest first. An entry whose
+** pOp is set and whose iRowid is SD_ALL_OF_OP stands for every row of its
+** table that carries that operation id (a soft delete made set-wise): they
+** become live again.
+*/
 int sdJournalUndo(sqlite3 *db, SdJournal *pJ){
   int i, rc = SQLITE_OK;
   for(i=pJ->n-1; i>=0; i--){
     struct SdJEntry *e = &pJ->a[i];
     sqlite3_stmt *pStmt = 0;
-    int rc2 = sdPrepare(db, &pStmt, 0,
-        "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE %s=?3",
-        e->pTab->zDb, e->pTab->zBase, e->pTab->zMarker, e->pTab->zOpCol,
-        e->pTab->zRowid);
+    int rc2;
+    if( e->iRowid==SD_ALL_OF_OP ){
+      rc2 = sdPrepare(db, &pStmt, 0,
+          "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL WHERE \"%w\"=?1",
+          e->pTab->zDb, e->pTab->zBase, e->pTab->zMarker, e->pTab->zOpCol,
+          e->pTab->zOpCol);
+      if( rc2==SQLITE_OK ) sqlite3_bind_value(pStmt, 1, e->pOp);
+    }else{
+      rc2 = sdPrepare(db, &pStmt, 0,
+          "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE %s=?3",
+          e->pTab->zDb, e->pTab->zBase, e->pTab->zMarker, e->pTab->zOpCol,
+          e->pTab->zRowid);
+      if( rc2==SQLITE_OK ){
+        if( e->pMarker ) sqlite3_bind_value(pStmt, 1, e->pMarker);
+        if( e->pOp ) sqlite3_bind_value(pStmt, 2, e->pOp);
+        sqlite3_bind_int64(pStmt, 3, e->iRowid);
+      }
+    }
     if( rc2==SQLITE_OK ){
-      if( e->pMarker ) sqlite3_bind_value(pStmt, 1, e->pMarker);
-      if( e->pOp ) sqlite3_bind_value(pStmt, 2, e->pOp);
-      sqlite3_bind_int64(pStmt, 3, e->iRowid);
       sqlite3_step(pStmt);
       rc2 = sqlite3_finalize(pStmt);
     }
@@ -146,6 +165,7 @@ void sdGraphFree(SdGraph *g){
     sqlite3_finalize(e->pOpKids);
     sqlite3_finalize(e->pChildKey);
     sqlite3_finalize(e->pParentRow);
+    sqlite3_finalize(e->pGroupDel);
   }
   for(i=0; i<g->nNode; i++){
     if( g->apSoft ) sqlite3_finalize(g->apSoft[i]);
@@ -385,6 +405,23 @@ static int sdEdgeStmt(SdGraph *g, SdEdge *e, sqlite3_stmt **pp, int eKind){
       sqlite3_str_appendf(s, " FROM \"%w\".\"%w\" WHERE %s=?1",
                           pC->zDb, pC->zBase, pC->zRowid);
       break;
+    case 5: { /* soft-delete the live children of parent row ?3 */
+      int j;
+      sqlite3_str_appendf(s, "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE ",
+                          pC->zDb, pC->zBase, pC->zMarker, pC->zOpCol);
+      for(j=0; j<e->nCol; j++){
+        const char *zColl = sdColColl(pP, e->azTo[j]);
+        sdAppendCols(s, 1, &e->azFrom[j], "");
+        sqlite3_str_appendall(s, "=(SELECT ");
+        sdAppendCols(s, 1, &e->azTo[j], "");
+        sqlite3_str_appendf(s, " FROM \"%w\".\"%w\" WHERE %s=?3)", pP->zDb,
+                            pP->zBase, pP->zRowid);
+        if( zColl ) sqlite3_str_appendf(s, " COLLATE \"%w\"", zColl);
+        sqlite3_str_appendall(s, " AND ");
+      }
+      sqlite3_str_appendf(s, "\"%w\" IS NULL", pC->zMarker);
+      break;
+    }
     default:  /* the parent row holding a key */
       sqlite3_str_appendf(s, "SELECT %s, \"%w\" IS NULL FROM \"%w\".\"%w\"",
                           pP->zRowid, pP->zMarker, pP->zDb, pP->zBase);
@@ -584,6 +621,53 @@ static int sdForeignKeysOn(sqlite3 *db){
   return bOn;
 }
 
+/* Is node n the child of a RESTRICT or NO ACTION key (so that its rows must
+** be known to tell which of them a delete leaves live)? */
+static int sdHasChecks(SdGraph *g, int n){
+  int i;
+  for(i=0; i<g->nEdge; i++){
+    SdEdge *e = &g->aEdge[i];
+    if( e->iChild==n && (e->eAction==SD_FK_RESTRICT || e->eAction==SD_FK_NOACTION) ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Soft-delete the live children of parent row r through key e, journalled
+** as "every row of this operation" in the child table. */
+static int sdMarkGroup(SdGraph *g, SdEdge *e, i64 r, i64 iOp, i64 iTime,
+                       SdJournal *pJ, char **pzErr){
+  SdVtab *pC = g->apNode[e->iChild];
+  sqlite3_stmt *pSt;
+  int rc = sdEdgeStmt(g, e, &e->pGroupDel, 5);
+  if( rc==SQLITE_OK && pJ ){
+    sqlite3_value *pOp = 0;
+    sqlite3_stmt *pTmp = 0;
+    /* The op id as a value, for the journal. */
+    if( sqlite3_prepare_v2(g->db, "SELECT ?1", -1, &pTmp, 0)==SQLITE_OK ){
+      sqlite3_bind_int64(pTmp, 1, iOp);
+      if( sqlite3_step(pTmp)==SQLITE_ROW ) pOp = sqlite3_column_value(pTmp, 0);
+      rc = pOp ? sdJournalAdd(pJ, pC, SD_ALL_OF_OP, 0, pOp) : SQLITE_NOMEM;
+    }
+    sqlite3_finalize(pTmp);
+  }
+  if( rc ) goto err;
+  pSt = e->pGroupDel;
+  sdBindTime(pSt, 1, pC->eFormat, iTime);
+  sqlite3_bind_int64(pSt, 2, iOp);
+  sqlite3_bind_int64(pSt, 3, r);
+  sqlite3_step(pSt);
+  rc = sqlite3_reset(pSt);
+  if( rc==SQLITE_OK ) return SQLITE_OK;
+err:
+  sqlite3_free(*pzErr);
+  *pzErr = sqlite3_mprintf("softdelete: cannot delete the rows of %s that "
+      "reference row %lld of %s: %s", pC->zName, r,
+      g->apNode[e->iParent]->zName, sqlite3_errmsg(g->db));
+  return rc;
+}
+
 /* ---- Soft delete ------------------------------------------------------- */
 
 int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
@@ -591,6 +675,8 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
   SdGraph *g;
   SdRowSet set;
   SdJournal local;
+  struct SdGroup { int iEdge; i64 iRowid; } *aGroup = 0;
+  int nGroup = 0, nGroupAlloc = 0;
   int iNode, rc, i, k, bFkOn = -1;
   int nJ0;
 
@@ -612,7 +698,11 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
   }
   nJ0 = pJ->n;
 
-  /* 1. The closure along ON DELETE CASCADE keys. */
+  /* 1. The closure along ON DELETE CASCADE keys. Each (key, parent row)
+  ** becomes one group that step 3 deletes with one UPDATE. The rows of a
+  ** child table are listed only when they matter later: when their own
+  ** children must be found, or a RESTRICT / NO ACTION key could refer to
+  ** them; otherwise the group's UPDATE finds them itself. */
   memset(&set, 0, sizeof(set));
   rc = sdRowSetAdd(&set, iNode, iRowid);
   for(k=0; rc==SQLITE_OK && k<set.n; k++){
@@ -621,6 +711,17 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
     for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
       SdEdge *e = &g->aEdge[i];
       if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
+      if( nGroup>=nGroupAlloc ){
+        int nNew = nGroupAlloc ? nGroupAlloc*2 : 16;
+        struct SdGroup *aNew = sqlite3_realloc64(aGroup, sizeof(*aNew)*nNew);
+        if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+        aGroup = aNew;
+        nGroupAlloc = nNew;
+      }
+      aGroup[nGroup].iEdge = i;
+      aGroup[nGroup].iRowid = r;
+      nGroup++;
+      if( !sdHasEdges(g, e->iChild, 1) && !sdHasChecks(g, e->iChild) ) continue;
       if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
       if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
       sqlite3_bind_int64(e->pParentKey, 1, r);
@@ -676,9 +777,13 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
     }
   }
 
-  /* 3. Writes. */
-  for(k=0; rc==SQLITE_OK && k<set.n; k++){
-    rc = sdMarkRow(g, set.a[k].iNode, set.a[k].iRowid, 1, iOp, iTime, pJ, pzErr);
+  /* 3. Writes: the row, then each group with one UPDATE. */
+  if( rc==SQLITE_OK ){
+    rc = sdMarkRow(g, iNode, iRowid, 1, iOp, iTime, pJ, pzErr);
+  }
+  for(k=0; rc==SQLITE_OK && k<nGroup; k++){
+    rc = sdMarkGroup(g, &g->aEdge[aGroup[k].iEdge], aGroup[k].iRowid, iOp, iTime,
+                     pJ, pzErr);
   }
   if( rc && pJ->n>nJ0 ){
     SdJournal part;
@@ -689,6 +794,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
   }
   if( pJ==&local ) sdJournalClear(&local);
   sdRowSetClear(&set);
+  sqlite3_free(aGroup);
   return rc;
 }
 
