@@ -101,6 +101,7 @@ static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, i64 iRowid,
   e = &pJ->a[pJ->n];
   e->pTab = pTab;
   e->iRowid = iRowid;
+  e->iOp = 0;
   e->pMarker = sqlite3_value_dup(pMarker);
   e->pOp = sqlite3_value_dup(pOp);
   if( (pMarker && !e->pMarker) || (pOp && !e->pOp) ){
@@ -114,7 +115,7 @@ static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, i64 iRowid,
 
 /*
 ** Put every journalled row back as it was, newest first. An entry whose
-** pOp is set and whose iRowid is SD_ALL_OF_OP stands for every row of its
+** iRowid is SD_ALL_OF_OP stands for every row of its
 ** table that carries that operation id (a soft delete made set-wise): they
 ** become live again.
 */
@@ -129,7 +130,7 @@ int sdJournalUndo(sqlite3 *db, SdJournal *pJ){
           "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL WHERE \"%w\"=?1",
           e->pTab->zDb, e->pTab->zBase, e->pTab->zMarker, e->pTab->zOpCol,
           e->pTab->zOpCol);
-      if( rc2==SQLITE_OK ) sqlite3_bind_value(pStmt, 1, e->pOp);
+      if( rc2==SQLITE_OK ) sqlite3_bind_int64(pStmt, 1, e->iOp);
     }else{
       rc2 = sdPrepare(db, &pStmt, 0,
           "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE %s=?3",
@@ -642,15 +643,8 @@ static int sdMarkGroup(SdGraph *g, SdEdge *e, i64 r, i64 iOp, i64 iTime,
   sqlite3_stmt *pSt;
   int rc = sdEdgeStmt(g, e, &e->pGroupDel, 5);
   if( rc==SQLITE_OK && pJ ){
-    sqlite3_value *pOp = 0;
-    sqlite3_stmt *pTmp = 0;
-    /* The op id as a value, for the journal. */
-    if( sqlite3_prepare_v2(g->db, "SELECT ?1", -1, &pTmp, 0)==SQLITE_OK ){
-      sqlite3_bind_int64(pTmp, 1, iOp);
-      if( sqlite3_step(pTmp)==SQLITE_ROW ) pOp = sqlite3_column_value(pTmp, 0);
-      rc = pOp ? sdJournalAdd(pJ, pC, SD_ALL_OF_OP, 0, pOp) : SQLITE_NOMEM;
-    }
-    sqlite3_finalize(pTmp);
+    rc = sdJournalAdd(pJ, pC, SD_ALL_OF_OP, 0, 0);
+    if( rc==SQLITE_OK ) pJ->a[pJ->n-1].iOp = iOp;
   }
   if( rc ) goto err;
   pSt = e->pGroupDel;

@@ -130,9 +130,27 @@ out:
   return rc;
 }
 
-/* Bind value v, or NULL when v is a "nochange" placeholder. */
+/*
+** Bind argument v of xUpdate. Text and blobs are not copied: the nested
+** statement runs, and is reset, before xUpdate returns, while v lives; every
+** parameter is bound again before each run.
+*/
 static int sdBind(sqlite3_stmt *pStmt, int i, sqlite3_value *v){
-  return sqlite3_bind_value(pStmt, i, v);
+  switch( sqlite3_value_type(v) ){
+    case SQLITE_INTEGER: return sqlite3_bind_int64(pStmt, i, sqlite3_value_int64(v));
+    case SQLITE_FLOAT:   return sqlite3_bind_double(pStmt, i, sqlite3_value_double(v));
+    case SQLITE_TEXT: {
+      const char *z = (const char*)sqlite3_value_text(v);
+      return sqlite3_bind_text(pStmt, i, z, sqlite3_value_bytes(v), SQLITE_STATIC);
+    }
+    case SQLITE_BLOB: {
+      const void *z = sqlite3_value_blob(v);
+      int n = sqlite3_value_bytes(v);
+      if( n==0 ) return sqlite3_bind_zeroblob(pStmt, i, 0);
+      return sqlite3_bind_blob(pStmt, i, z, n, SQLITE_STATIC);
+    }
+  }
+  return sqlite3_bind_null(pStmt, i);
 }
 
 /* Run a prepared nested write; on failure copy its error into the vtab. */

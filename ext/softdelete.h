@@ -201,6 +201,7 @@ struct SdJournal {
     i64 iRowid;             /* The row */
     sqlite3_value *pMarker; /* Previous marker value */
     sqlite3_value *pOp;     /* Previous operation id */
+    i64 iOp;                /* With iRowid SD_ALL_OF_OP: the operation */
   } *a;
 };
 
