@@ -875,9 +875,8 @@ static int sdUniqueTaken(SdGraph *g, int n, i64 r, char **pzErr){
       char *zKey;
       int rc2 = SQLITE_OK;
       for(j=0; j<pIdx->nCol; j++){
-        int c = pIdx->aiCol[j];
         sqlite3_str_appendf(k, "%s%s=%s", j ? ", " : "",
-            c<0 ? "rowid" : pT->aCol[c].zName, sqlite3_column_text(pStmt, j+1));
+            sdIndexColName(pT, pIdx->aiCol[j]), sqlite3_column_text(pStmt, j+1));
       }
       zKey = sdMprintfStr(k, &rc2);
       sqlite3_free(*pzErr);

@@ -288,9 +288,8 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
         char *zIdxCols;
         int rc2 = SQLITE_OK;
         for(k=0; k<pIdx->nCol; k++){
-          int c = pIdx->aiCol[k];
           sqlite3_str_appendf(sI, "%s%s", k ? ", " : "",
-                              c<0 ? p->aCol[p->iPk].zName : p->aCol[c].zName);
+                              sdIndexColName(p, pIdx->aiCol[k]));
         }
         zIdxCols = sdMprintfStr(sI, &rc2);
         zErr = sqlite3_mprintf("softdelete: %s already has a UNIQUE %s on (%s) "

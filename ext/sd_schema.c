@@ -603,6 +603,12 @@ static int sdHasHiddenWord(const char *z){
   return 0;
 }
 
+/* The name of key column iCol of an index (-1: the rowid) for messages. */
+const char *sdIndexColName(SdVtab *p, int iCol){
+  if( iCol>=0 ) return p->aCol[iCol].zName;
+  return p->iPk>=0 ? p->aCol[p->iPk].zName : "rowid";
+}
+
 /* Build the CREATE TABLE statement given to sqlite3_declare_vtab(). */
 static char *sdDeclaration(SdVtab *p, int *pRc){
   sqlite3_str *s = sqlite3_str_new(p->db);

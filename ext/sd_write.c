@@ -99,7 +99,7 @@ static int sdFindConflict(SdVtab *p, SdIndex *pIdx, sqlite3_value **aVal,
       }
       zKey = sdQuoteValue(v);
       sqlite3_str_appendf(k, "%s%s=%s", i ? ", " : "",
-                          iCol<0 ? "rowid" : p->aCol[iCol].zName, zKey ? zKey : "?");
+                          sdIndexColName(p, iCol), zKey ? zKey : "?");
       sqlite3_free(zKey);
     }
     if( pIdx->zWhere ) sqlite3_str_appendf(s, " AND (%s)", pIdx->zWhere);

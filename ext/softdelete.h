@@ -233,6 +233,7 @@ int sdEnsureColumns(SdVtab *p);
 int sdSchemaVersion(SdVtab *p, int *piVersion);
 int sdRefreshIndexes(SdVtab *p);
 void sdBaseError(SdVtab *p, const char *zVerb);
+const char *sdIndexColName(SdVtab *p, int iCol);
 char *sdLiveKeyOf(SdVtab *p, SdIndex *pIdx, i64 iRowid, int *pRc);
 
 /* sd_plan.c */
