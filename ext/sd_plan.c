@@ -203,6 +203,7 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
   if( pIdx->bPartial && !pIdx->bLive ){ *pCost = 1e99; *pRows = N; return; }
   for(k=0; k<pIdx->nCol; k++){
     int iCol = pIdx->aiCol[k], bEq = 0, nRange = 0, bIn = 0;
+    int bExact = 0;
     if( iCol<-1 ) break;
     for(i=0; i<nTerm; i++){
       SdTerm *t = &aTerm[i];
@@ -216,17 +217,22 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
         /* A list of keys, or IS (which matches any number of NULLs in a
         ** UNIQUE index), finds more than one row. */
         if( t->bIn || t->op==SQLITE_INDEX_CONSTRAINT_IS ) bIn = 1;
+        if( t->cFlag=='e' && !t->bIn ) bExact = 1;
       }
       else if( sdIsRange(t->op) ) nRange++;
     }
-    if( bIn ) nInEq++;
+    if( bIn || (bEq && !bExact) ) nInEq++;
     if( bEq ){ nEq++; continue; }
     if( nRange ) bRange = nRange;
     break;
   }
   if( nEq==0 && !bRange ){ *pCost = 1e99; *pRows = N; return; }
   if( nEq==pIdx->nCol && pIdx->bUnique ){
-    if( nInEq ){ *pRows = 4; *pCost = 50; return; }
+    /* A unique scan only when every key term reaches the base exactly: a
+    ** term SQLite checks again may be dropped for some values, and then
+    ** the base returns more rows, of which a one-pass DELETE or UPDATE
+    ** (no xNext after the first row) would see only the first. */
+    if( nInEq ){ *pRows = 2; *pCost = 20; return; }
     *pbUnique = 1; *pRows = 1; *pCost = 15; return;
   }
   if( nEq>0 ){

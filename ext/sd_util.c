@@ -138,6 +138,8 @@ void sdNewOp(SdConn *pConn){
   sdFreshOp(pConn, &pConn->iOp, &pConn->iOpTime);
   pConn->iOpGen = pConn->iGen;
   pConn->pOpStmt = 0;
+  sqlite3_free(pConn->zOpSql);
+  pConn->zOpSql = 0;
   pConn->bOp = 1;
 }
 
@@ -161,18 +163,28 @@ void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime){
 void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime){
   sqlite3_stmt *pS = 0, *pWriter = 0;
   int nWriter = 0, nRun = 0;
+  const char *zSql = 0;
   while( (pS = sqlite3_next_stmt(pConn->db, pS))!=0 ){
     if( sqlite3_stmt_busy(pS) && !sqlite3_stmt_readonly(pS) ){
       pWriter = pS;
       nWriter++;
     }
   }
-  if( nWriter==1 ) nRun = sqlite3_stmt_status(pWriter, SQLITE_STMTSTATUS_RUN, 0);
+  if( nWriter==1 ){
+    nRun = sqlite3_stmt_status(pWriter, SQLITE_STMTSTATUS_RUN, 0);
+    zSql = sqlite3_sql(pWriter);
+  }
+  /* Another statement prepared at the address of a finalized one (as the
+  ** shell does, line by line) has its own text: compare that too. */
   if( nWriter!=1 || !pConn->bOp || pConn->iOpGen!=pConn->iGen
-   || pConn->pOpStmt!=(void*)pWriter || pConn->nOpRun!=nRun ){
+   || pConn->pOpStmt!=(void*)pWriter || pConn->nOpRun!=nRun
+   || pConn->zOpSql==0 || zSql==0 || strcmp(pConn->zOpSql, zSql)!=0 ){
     sdNewOp(pConn);
-    pConn->pOpStmt = nWriter==1 ? (void*)pWriter : 0;
-    pConn->nOpRun = nRun;
+    if( nWriter==1 ){
+      pConn->pOpStmt = (void*)pWriter;
+      pConn->nOpRun = nRun;
+      pConn->zOpSql = zSql ? sqlite3_mprintf("%s", zSql) : 0;
+    }
   }
   *piOp = pConn->iOp;
   *piTime = pConn->iOpTime;

@@ -72,6 +72,7 @@ struct SdConn {
   i64 iOpTime;              /* Its deletion time, Unix milliseconds */
   void *pOpStmt;            /* Writing statement it belongs to (sdWriterOp) */
   int nOpRun;               /* ... and that statement's run count */
+  char *zOpSql;             /* ... and its SQL text */
 };
 
 /* One column of the virtual table, mapped onto a column of the base. */
