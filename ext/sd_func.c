@@ -9,11 +9,12 @@
 **   sd_clock([t])                pin (or unpin, t NULL) the deletion clock
 **   sd_version()                 the extension's version
 **
-** tbl names a softdelete virtual table, optionally as "schema.name". Every
-** function that writes runs its work inside a savepoint when SQLite allows
-** one there (not inside a statement that is itself writing), and otherwise
-** undoes a failed call with the journal (sd_cascade.c): a call that fails
-** changes nothing.
+** tbl names a softdelete virtual table, optionally as "schema.name". A call
+** that fails changes nothing: sd_hard_delete, sd_purge, sd_unique and
+** sd_index each make one nested statement; sd_restore, which may write many
+** rows of several tables, runs inside a savepoint when SQLite allows one
+** there (not inside a statement that is itself writing) and undoes a failed
+** call with the journal (sd_cascade.c) in any case.
 */
 #include "softdelete.h"
 

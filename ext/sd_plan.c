@@ -197,7 +197,7 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
     }
     rows = bRange ? N / (bRange>1 ? 16 : 4) : N;
     *pRows = rows;
-    *pCost = (bRange ? 10 : 0) + rows;
+    *pCost = 10 + rows;     /* a scan is never cheaper than a lookup */
     return;
   }
   if( pIdx->bPartial && !pIdx->bLive ){ *pCost = 1e99; *pRows = N; return; }

@@ -4,18 +4,20 @@
 **   CREATE VIRTUAL TABLE posts USING softdelete(posts_data
 **                                   [, column=deleted_at] [, format=datetime]);
 **
-** xCreate checks the base table (an ordinary rowid table in the same schema),
-** adds the marker column and the operation column (<marker>_op) when they are
-** missing, then does what xConnect does: reads the base's columns and
-** indexes and declares the virtual table with the same columns, types,
-** collations and defaults, the marker HIDDEN. The operation column stays out
-** of the declaration.
+** xCreate checks the base table (an ordinary rowid table in the same schema,
+** wrapped by no other softdelete table), then does what xConnect does:
+** reads the base's columns and indexes and declares the virtual table with
+** the same columns, types and collations, the marker HIDDEN. The operation
+** column (<marker>_op) stays out of the declaration. When the base lacks the
+** marker or the operation column, sdEnsureColumns() adds them at the first
+** safe moment (see there: not inside xCreate).
 **
-** xConnect never alters the base. If the base or one of its two columns has
-** gone (renamed away, dropped), xConnect still succeeds, declaring a
-** placeholder column, so that DROP TABLE works; every other use then fails
-** with SdVtab.zMissing, an error naming the base. xDestroy and xRename only
-** forget the virtual table: nothing here drops or renames a base table.
+** xConnect itself never alters the base. If the base has gone (renamed
+** away, dropped) or its marker cannot be used, xConnect still succeeds,
+** declaring a placeholder column, so that DROP TABLE works; every other use
+** then fails with SdVtab.zMissing, an error naming the base. xDestroy and
+** xRename only forget the virtual table: nothing here drops or renames a
+** base table.
 **
 ** sdFindVtab() builds the same SdVtab for a virtual table named in an SQL
 ** function call, from the CREATE VIRTUAL TABLE text in the schema.
