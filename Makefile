@@ -136,7 +136,8 @@ demo:
 # leaks count: Tcl's own allocator leaves "possibly lost" blocks at exit.
 # Exit code 99 marks valgrind errors, which test/all.tcl counts as a failure.
 VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full \
-            --show-leak-kinds=definite --errors-for-leak-kinds=definite -q
+            --show-leak-kinds=definite --errors-for-leak-kinds=definite -q \
+            --suppressions='$(CURDIR)/test/valgrind.supp'
 valgrind:
 	$(DEPS) valgrind
 	$(MAKE) --no-print-directory loadable
