@@ -43,10 +43,14 @@
 ** != and IS NOT (sqlite3_vtab_collation() does not report their collation)
 ** and whole IN lists (a list too long for the parameter limit is dropped).
 **
-** LIMIT and OFFSET (3.38+) are consumed together, only when every other
-** constraint and the ORDER BY are consumed too: "LIMIT ?N OFFSET ?M" ends
-** the SQL. SQLite still counts the LIMIT itself, and skips its own OFFSET
-** only when the OFFSET constraint is omitted (3.39+), hence the pairing.
+** LIMIT and OFFSET are consumed together, only when every other constraint
+** and the ORDER BY are consumed too: "LIMIT ?N OFFSET ?M" ends the SQL.
+** SQLite still counts the LIMIT itself, and skips its own OFFSET only when
+** the OFFSET constraint is omitted, hence the pairing. Only on hosts from
+** SD_LIMIT_VERSION (3.51.1) on: earlier ones also offer them when a WHERE
+** term of the table is not offered, or for a compound SELECT. LIKE, GLOB
+** and REGEXP are forwarded from SD_AUX_VERSION (3.52.0) on, for a similar
+** reason, and so are !=, IS NOT and IS NOT NULL (see softdelete.h).
 **
 ** idxNum bit 0: ORDER BY was consumed. Bit 1: LIMIT/OFFSET consumed.
 ** Bit 2: at most one row (rowid or unique key equality): xNext does not
@@ -288,12 +292,17 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     switch( pC->op ){
       case SQLITE_INDEX_CONSTRAINT_EQ: case SQLITE_INDEX_CONSTRAINT_GT:
       case SQLITE_INDEX_CONSTRAINT_LE: case SQLITE_INDEX_CONSTRAINT_LT:
-      case SQLITE_INDEX_CONSTRAINT_GE: case SQLITE_INDEX_CONSTRAINT_NE:
-      case SQLITE_INDEX_CONSTRAINT_IS: case SQLITE_INDEX_CONSTRAINT_ISNOT:
-      case SQLITE_INDEX_CONSTRAINT_ISNULL: case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
+      case SQLITE_INDEX_CONSTRAINT_GE: case SQLITE_INDEX_CONSTRAINT_IS:
+      case SQLITE_INDEX_CONSTRAINT_ISNULL:
+        break;
+      case SQLITE_INDEX_CONSTRAINT_NE: case SQLITE_INDEX_CONSTRAINT_ISNOT:
+      case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
       case SQLITE_INDEX_CONSTRAINT_LIKE: case SQLITE_INDEX_CONSTRAINT_GLOB:
       case SQLITE_INDEX_CONSTRAINT_REGEXP:
-        break;
+        /* The "auxiliary" operators: see SD_AUX_VERSION. */
+        if( sqlite3_libversion_number()>=SD_AUX_VERSION ) break;
+        bAllOmit = 0;
+        continue;
       default:
         bAllOmit = 0;
         continue;   /* MATCH, functions: SQLite does them */
@@ -399,8 +408,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->orderByConsumed = 1;
   }
   /* LIMIT and OFFSET: only together, only when nothing is left to SQLite. */
-  if( iLimit>=0 && bAllOmit
-   && (iOffset<0 || sqlite3_libversion_number()>=3039000) ){
+  if( iLimit>=0 && bAllOmit && sqlite3_libversion_number()>=SD_LIMIT_VERSION ){
     int iStart = sqlite3_str_length(pSql);
     pInfo->aConstraintUsage[iLimit].argvIndex = ++nArg;
     pInfo->aConstraintUsage[iLimit].omit = 1;

@@ -18,6 +18,8 @@
 */
 #include "softdelete.h"
 
+#define SD_NO_ROW ((i64)0x8000000000000000LL)   /* iSelf: an INSERT */
+
 void sdWriteClear(SdVtab *p){
   int i;
   for(i=0; i<SD_NUPDATE; i++){
@@ -74,6 +76,8 @@ static int sdFindConflict(SdVtab *p, SdIndex *pIdx, sqlite3_value **aVal,
   sqlite3_str_appendf(s, "SELECT \"sd\".%s, \"sd\".\"%w\" IS NULL FROM \"%w\".\"%w\" "
                       "AS \"sd\" WHERE \"sd\".%s IS NOT ?1",
                       p->zRowid, p->zMarker, p->zDb, p->zBase, p->zRowid);
+  /* ?1 is the row being written (UPDATE), or NULL (INSERT: no row is
+  ** excluded, not even rowid 0). */
   if( pIdx==0 ){
     if( pKey==0 || sqlite3_value_type(pKey)==SQLITE_NULL ){ rc = SQLITE_DONE; goto out; }
     sqlite3_str_appendf(s, " AND \"sd\".%s = ?2", p->zRowid);
@@ -111,7 +115,7 @@ static int sdFindConflict(SdVtab *p, SdIndex *pIdx, sqlite3_value **aVal,
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
   if( rc ) goto out;
-  sqlite3_bind_int64(pStmt, 1, iSelf);
+  if( iSelf!=SD_NO_ROW ) sqlite3_bind_int64(pStmt, 1, iSelf);
   for(i=0; i<nBind; i++) sqlite3_bind_value(pStmt, i+2, apBind[i]);
   rc = sqlite3_step(pStmt);
   if( rc==SQLITE_ROW ){
@@ -423,16 +427,16 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   }
   if( !sdIsUniqueViolation(rc) ) return sdWriteFailed(rc);
   if( eConflict==SQLITE_IGNORE ) return SQLITE_CONSTRAINT;
-  if( eConflict!=SQLITE_REPLACE ) return sdExplainConflict(p, "insert into", aVal, pKey, 0);
+  if( eConflict!=SQLITE_REPLACE ) return sdExplainConflict(p, "insert into", aVal, pKey, SD_NO_ROW);
 
   /* OR REPLACE. */
   sdJournalInit(&j);
-  rc = sdReplaceConflicts(p, "insert into", aVal, pKey, 0, &j);
+  rc = sdReplaceConflicts(p, "insert into", aVal, pKey, SD_NO_ROW, &j);
   if( rc==SQLITE_OK ){
     i64 iOther = 0;
     int bLive = 0;
     char *zKey = 0;
-    int rc2 = sdFindConflict(p, 0, aVal, pKey, 0, &iOther, &bLive, &zKey);
+    int rc2 = sdFindConflict(p, 0, aVal, pKey, SD_NO_ROW, &iOther, &bLive, &zKey);
     sqlite3_free(zKey);
     if( rc2==SQLITE_ROW ){
       /* Same rowid: replace that row's values in place; it is live after. */

@@ -29,6 +29,17 @@ SQLITE_EXTENSION_INIT3
 #define SD_MIN_VERSION   3031000
 #define SD_VTAB_IN_VERSION 3038000
 
+/* Before these, SQLite offers xBestIndex constraints it must not: LIMIT and
+** OFFSET while a WHERE term on the table is not offered, or for the first
+** arm of a compound SELECT (fixed in 3.51.1; 3.46.0 for compounds); and the
+** "auxiliary" operators (LIKE, GLOB, REGEXP, !=, IS NOT, IS NOT NULL) of a
+** LEFT JOIN's ON clause on its left-hand table (right in 3.52.0, wrong in
+** 3.41.1 and before; versions between were not checked). Forwarding them
+** then gives wrong rows, so they are only forwarded from these versions on;
+** before, SQLite evaluates them itself. */
+#define SD_LIMIT_VERSION 3051001
+#define SD_AUX_VERSION   3052000
+
 typedef sqlite3_int64 i64;
 typedef unsigned char u8;
 

@@ -137,6 +137,13 @@ proc do_catchsql_test {name sql expected} {
 
 # do_plan_test NAME SQL PATTERN: the EXPLAIN QUERY PLAN detail column, rows
 # joined with " | ", must match the glob PATTERN (outer whitespace ignored).
+# sd_host_at_least N: is the host SQLite at least version N (3051001 style)?
+proc sd_host_at_least {n} {
+  set v [sqlite3 -version]
+  scan $v {%d.%d.%d} a b c
+  expr {$a*1000000 + $b*1000 + $c >= $n}
+}
+
 proc do_plan_test {name sql pattern} {
   set full [sd_fullname $name]
   if {![sd_selected $full]} return
