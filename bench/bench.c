@@ -100,6 +100,25 @@ static void step_done(sqlite3 *db, sqlite3_stmt *p){
   sqlite3_reset(p);
 }
 
+/* Bind one post row to an INSERT INTO posts...(8 columns) statement; a
+** deleted post (zDel not NULL) gets that deletion time and an op id. */
+static void bind_post(sqlite3_stmt *p, int i, int iAuthor, const char *zSlug,
+                      const char *zTitle, const char *zBody, const char *zDel){
+  sqlite3_bind_int(p, 1, i);
+  sqlite3_bind_int(p, 2, iAuthor);
+  sqlite3_bind_text(p, 3, zSlug, -1, SQLITE_STATIC);
+  sqlite3_bind_text(p, 4, zTitle, -1, SQLITE_STATIC);
+  sqlite3_bind_text(p, 5, zBody, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(p, 6, 1700000000LL + i*37LL);
+  if( zDel ){
+    sqlite3_bind_text(p, 7, zDel, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(p, 8, 1000000000LL + i);
+  }else{
+    sqlite3_bind_null(p, 7);
+    sqlite3_bind_null(p, 8);
+  }
+}
+
 /* The text of the first column of a one-row query. */
 static char *query_text(sqlite3 *db, const char *zSql){
   sqlite3_stmt *p = prep(db, zSql);
@@ -363,22 +382,9 @@ static void build_data(sqlite3 **aDb, int nUser, int nPost, int nComPer){
     rand_text(zTitle, sizeof(zTitle), 30 + rng_below(20));
     rand_text(zBody, sizeof(zBody), 180 + rng_below(40));
     for(k=0; k<N_KIND; k++){
-      sqlite3_stmt *p = apP[k];
       if( !aDb[k] ) continue;
-      sqlite3_bind_int(p, 1, i);
-      sqlite3_bind_int(p, 2, iAuthor);
-      sqlite3_bind_text(p, 3, zSlug, -1, SQLITE_STATIC);
-      sqlite3_bind_text(p, 4, zTitle, -1, SQLITE_STATIC);
-      sqlite3_bind_text(p, 5, zBody, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(p, 6, 1700000000LL + i*37LL);
-      if( bDel ){
-        sqlite3_bind_text(p, 7, zDel, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(p, 8, 1000000000LL + i);
-      }else{
-        sqlite3_bind_null(p, 7);
-        sqlite3_bind_null(p, 8);
-      }
-      step_done(aDb[k], p);
+      bind_post(apP[k], i, iAuthor, zSlug, zTitle, zBody, bDel ? zDel : 0);
+      step_done(aDb[k], apP[k]);
     }
     nCom = nComPer>0 ? nComPer-2 + rng_below(5) : 0;   /* nComPer on average */
     for(j=0; j<nCom; j++){
@@ -966,22 +972,10 @@ static void build_scaling(sqlite3 **aDb, int nPost){
     rand_text(zTitle, sizeof(zTitle), 30 + rng_below(20));
     rand_text(zBody, sizeof(zBody), 180 + rng_below(40));
     for(k=0; k<N_KIND; k++){
-      sqlite3_stmt *p = ap[k];
       if( !aDb[k] ) continue;
-      sqlite3_bind_int(p, 1, i);
-      sqlite3_bind_int(p, 2, iAuthor);
-      sqlite3_bind_text(p, 3, zSlug, -1, SQLITE_STATIC);
-      sqlite3_bind_text(p, 4, zTitle, -1, SQLITE_STATIC);
-      sqlite3_bind_text(p, 5, zBody, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(p, 6, 1700000000LL + i*37LL);
-      if( bDel ){
-        sqlite3_bind_text(p, 7, "2024-01-02 03:04:05.678", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(p, 8, 1000000000LL + i);
-      }else{
-        sqlite3_bind_null(p, 7);
-        sqlite3_bind_null(p, 8);
-      }
-      step_done(aDb[k], p);
+      bind_post(ap[k], i, iAuthor, zSlug, zTitle, zBody,
+                bDel ? "2024-01-02 03:04:05.678" : 0);
+      step_done(aDb[k], ap[k]);
     }
   }
   for(k=0; k<N_KIND; k++){
