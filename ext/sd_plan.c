@@ -660,7 +660,7 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
       sqlite3_free(pCur->zPlanCopy);
       pCur->zPlanCopy = sqlite3_mprintf("%s", idxStr);
-      if( pCur->zPlanCopy==0 ) return SQLITE_NOMEM;
+      if( pCur->zPlanCopy==0 ){ pCur->zPlan = 0; return SQLITE_NOMEM; }
       sdParsePlan(p, pCur, pCur->zPlanCopy, argc);
       pCur->zPlan = idxStr;
     }

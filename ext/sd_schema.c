@@ -484,14 +484,17 @@ static int sdReadIndexes(SdVtab *p){
       const char *zColl = (const char*)sqlite3_column_text(pInfo, 2);
       int iCol = cid;
       if( pIdx->nCol>=nAlloc ){
-        nAlloc = nAlloc ? nAlloc*2 : 4;
-        pIdx->aiCol = sqlite3_realloc64(pIdx->aiCol, sizeof(int)*nAlloc);
-        pIdx->azColl = sqlite3_realloc64(pIdx->azColl, sizeof(char*)*nAlloc);
-        pIdx->aDesc = sqlite3_realloc64(pIdx->aDesc, nAlloc);
-        pIdx->aiRowEq = sqlite3_realloc64(pIdx->aiRowEq, sizeof(i64)*nAlloc);
-        if( !pIdx->aiCol || !pIdx->azColl || !pIdx->aDesc || !pIdx->aiRowEq ){
-          rc = SQLITE_NOMEM; break;
-        }
+        int nNew = nAlloc ? nAlloc*2 : 4;
+        void *p1 = sqlite3_realloc64(pIdx->aiCol, sizeof(int)*nNew);
+        if( p1 ) pIdx->aiCol = p1;
+        p1 = p1 ? sqlite3_realloc64(pIdx->azColl, sizeof(char*)*nNew) : 0;
+        if( p1 ) pIdx->azColl = p1;
+        p1 = p1 ? sqlite3_realloc64(pIdx->aDesc, nNew) : 0;
+        if( p1 ) pIdx->aDesc = p1;
+        p1 = p1 ? sqlite3_realloc64(pIdx->aiRowEq, sizeof(i64)*nNew) : 0;
+        if( p1 ) pIdx->aiRowEq = p1;
+        if( p1==0 ){ rc = SQLITE_NOMEM; break; }
+        nAlloc = nNew;
       }
       if( cid>=0 ){
         /* Map the base column to the vtab column (the op column has none). */
@@ -575,6 +578,7 @@ int sdRefreshIndexes(SdVtab *p){
   sdFreeIndexes(p);
   rc = sdReadIndexes(p);
   if( rc==SQLITE_OK ) p->iSchema = v;
+  else sdFreeIndexes(p);      /* plan without them rather than half of them */
   return rc;
 }
 
@@ -611,6 +615,19 @@ const char *sdIndexColName(SdVtab *p, int iCol){
   return p->iPk>=0 ? p->aCol[p->iPk].zName : "rowid";
 }
 
+/* Can a declared type be copied as it is: no quotes, commas only within
+** parentheses (DECIMAL(10,2))? */
+static int sdPlainType(const char *z){
+  int depth = 0;
+  for(; *z; z++){
+    if( *z=='"' || *z=='\'' || *z=='`' || *z=='[' || *z==']' || *z==';' ) return 0;
+    if( *z=='(' ) depth++;
+    if( *z==')' && --depth<0 ) return 0;
+    if( *z==',' && depth==0 ) return 0;
+  }
+  return depth==0;
+}
+
 /* Build the CREATE TABLE statement given to sqlite3_declare_vtab(). */
 static char *sdDeclaration(SdVtab *p, int *pRc){
   sqlite3_str *s = sqlite3_str_new(p->db);
@@ -619,7 +636,7 @@ static char *sdDeclaration(SdVtab *p, int *pRc){
   for(i=0; i<p->nCol; i++){
     SdCol *pCol = &p->aCol[i];
     sqlite3_str_appendf(s, "%s\"%w\"", i ? ", " : "", pCol->zName);
-    if( pCol->zType && sdHasHiddenWord(pCol->zType) ){
+    if( pCol->zType && !pCol->bMarker && sdHasHiddenWord(pCol->zType) ){
       /* SQLite would hide the column. With tabs for spaces (the type is
       ** quoted to keep them) the word no longer stands alone; the affinity,
       ** which depends on substrings only, stays the same. */
@@ -628,10 +645,17 @@ static char *sdDeclaration(SdVtab *p, int *pRc){
       for(k=0; zT && zT[k]; k++) if( zT[k]==' ' ) zT[k] = '\t';
       sqlite3_str_appendf(s, " \"%w\"", zT ? zT : "");
       sqlite3_free(zT);
-    }else if( pCol->zType ){
-      sqlite3_str_appendf(s, " %s", pCol->zType);
+    }else if( pCol->zType && !sdPlainType(pCol->zType) ){
+      /* A type written quoted in the base can hold quotes or commas, which
+      ** would declare other columns: one quoted token (the marker's HIDDEN
+      ** inside it, as SQLite reads the dequoted text). */
+      char *zT = sqlite3_mprintf("%s%s", pCol->zType, pCol->bMarker ? " HIDDEN" : "");
+      sqlite3_str_appendf(s, " \"%w\"", zT ? zT : "");
+      sqlite3_free(zT);
+    }else{
+      if( pCol->zType ) sqlite3_str_appendf(s, " %s", pCol->zType);
+      if( pCol->bMarker ) sqlite3_str_appendall(s, " HIDDEN");
     }
-    if( pCol->bMarker ) sqlite3_str_appendall(s, " HIDDEN");
     if( pCol->zColl ) sqlite3_str_appendf(s, " COLLATE \"%w\"", pCol->zColl);
     /* No DEFAULT: sqlite3_declare_vtab() ignores it; see sdInsertStmt(). */
   }

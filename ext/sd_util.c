@@ -51,13 +51,22 @@ char *sdDequote(const char *z, int n){
 /*
 ** Find the WHERE clause of a CREATE INDEX statement: returns a new string
 ** holding the expression after the top-level WHERE keyword, or NULL if there
-** is none (or on OOM). Quoted identifiers and strings are skipped.
+** is none (or on OOM). Quoted identifiers, strings and comments are skipped.
 */
 char *sdFindWhere(const char *zSql){
   int i = 0, depth = 0;
   if( zSql==0 ) return 0;
   while( zSql[i] ){
     char c = zSql[i];
+    if( c=='-' && zSql[i+1]=='-' ){          /* -- comment */
+      while( zSql[i] && zSql[i]!='\n' ) i++;
+      continue;
+    }
+    if( c=='/' && zSql[i+1]=='*' ){          /* comment */
+      for(i+=2; zSql[i] && !(zSql[i]=='*' && zSql[i+1]=='/'); i++){}
+      if( zSql[i] ) i += 2;
+      continue;
+    }
     if( c=='\'' || c=='"' || c=='`' || c=='[' ){
       char q = c=='[' ? ']' : c;
       i++;

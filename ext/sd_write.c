@@ -106,7 +106,11 @@ static int sdFindConflict(SdVtab *p, SdIndex *pIdx, sqlite3_value **aVal,
                           sdIndexColName(p, iCol), zKey ? zKey : "?");
       sqlite3_free(zKey);
     }
-    if( pIdx->zWhere ) sqlite3_str_appendf(s, " AND (%s)", pIdx->zWhere);
+    /* Only indexes over every row or over the live rows are searched: the
+    ** WHERE text of another partial index comes from the database file and
+    ** is never pasted into SQL that the extension prepares itself. */
+    if( pIdx->bPartial && !pIdx->bLive ){ rc = SQLITE_DONE; goto out; }
+    if( pIdx->bLive ) sqlite3_str_appendf(s, " AND \"sd\".\"%w\" IS NULL", p->zMarker);
   }
   sqlite3_str_appendall(s, " LIMIT 1");
   zSql = sdMprintfStr(s, &rc);
