@@ -830,7 +830,8 @@ fail:
 ** Add the marker and operation columns to the base if they are missing.
 **
 ** CREATE VIRTUAL TABLE cannot do it in xCreate: ALTER TABLE reloads the
-** schema, and before SQLite 3.42 that frees the table xCreate is building.
+** schema, and on SQLite 3.41.1 and earlier that frees the table xCreate is
+** building (3.52.0 holds a reference to it; versions between not checked).
 ** So xCreate only declares the marker, and this runs at the first safe
 ** moment: xSync at the commit of the CREATE statement (in autocommit mode,
 ** that is the CREATE itself), or the first xOpen or xUpdate, whichever
