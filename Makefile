@@ -5,7 +5,8 @@
 #   make test             install missing Debian packages, build, check the
 #                         static build and older SQLite hosts, run the suite
 #   make static-check     link test/static_host.c with libsoftdelete.a, run it
-#   make compat           the extension inside SQLite 3.30.1, 3.31.1, 3.39.2
+#   make compat           the extension inside SQLite 3.30.1, 3.31.1, 3.39.2,
+#                         3.52.0 and the system's sqlite3
 #   make fuzz-diff        differential tester, SECONDS=300 SEED=1
 #   make bench            benchmark: vtab vs view vs base (bench/README.md)
 #   make demo             run examples/quickstart.sql in the sqlite3 shell
@@ -108,7 +109,7 @@ static-check: libsoftdelete.a
 
 # Older hosts: SQLite sources come from the npm registry's sqlite3 package.
 compat: $(LIB)
-	CC='$(CC)' scripts/compat.sh '$(CURDIR)/$(LIB)'
+	CC='$(CC)' SQLITE3='$(SQLITE3)' scripts/compat.sh '$(CURDIR)/$(LIB)'
 
 SECONDS ?= 300
 SEED ?= 1

@@ -9,7 +9,7 @@
 ** so SQLite plans it with the base's own indexes. xBestIndex writes that SQL
 ** into idxStr, behind a header that xFilter reads:
 **
-**   idxStr := COLUSED ';' { ['*'] FLAG START ',' END ';' }* '|' SQL
+**   idxStr := COLUSED ';' { ['*'] FLAG START ',' END ',' LEFT ';' }* '|' SQL
 **
 **   COLUSED   colUsed in hex: which columns the SELECT list carries.
 **   '*'       the value is a whole IN list (sqlite3_vtab_in(), 3.38+): the
@@ -31,6 +31,10 @@
 **          value is NULL or a BLOB
 **   START,END the byte range " AND <term>" of the term in SQL, cut out when
 **          the term is dropped.
+**   LEFT   the length of the term's left-hand side (after " AND "): a
+**          dropped term that never matches NULL (all but IS NOT) leaves
+**          " AND <left> IS NOT NULL" behind. Before 3.3x SQLite's own check
+**          of an IN value taken one at a time let NULL through.
 **
 ** Why terms are dropped: SQLite hands xFilter the right-hand value without
 ** the affinity SQLite would have applied when comparing (for example a TEXT
@@ -70,7 +74,78 @@ struct SdTerm {
   const char *zColl;        /* Collation SQLite asks for */
   char cFlag;               /* See the header comment */
   u8 bIn;                   /* A whole IN list */
+  u8 bLike;                 /* May be a range SQLite derived from a LIKE */
 };
+
+/*
+** From "x LIKE 'ab%'" SQLite derives two more terms, x >= 'AB' AND x < 'ac'
+** (GLOB and case-sensitive LIKE: x >= 'ab' AND x < 'ac'), and offers them
+** to the vtab, even when the LIKE itself is not offered. They are exact
+** only for text:
+**   - a host built without SQLITE_LIKE_DOESNT_MATCH_BLOBS (most are) lets
+**     LIKE and GLOB match a blob, which sorts above every text: the base,
+**     given the range, would never return it. Such a pair is not forwarded.
+**   - a host built with it (Debian's libsqlite3) takes the pair, if
+**     omitted, as doing the LIKE's work, and in the ON clause of a LEFT
+**     JOIN then tests the LIKE after the NULL row, losing the rows of the
+**     left table without a match. Such a pair is forwarded, never omitted.
+** A pair is a >= and a < on one column whose right-hand sides are text of
+** one length, equal but for case up to the last byte, which is one more in
+** the upper bound. Without sqlite3_vtab_rhs_value() (before 3.38) any >=
+** and < on one column is taken for such a pair.
+*/
+static int sdToLower(char c){
+  unsigned char u = (unsigned char)c;
+  return (u>='A' && u<='Z') ? u+32 : u;
+}
+static int sdRhsText(sqlite3_index_info *pInfo, int iCons, const char **pz, int *pn){
+  sqlite3_value *pVal = 0;
+  if( sqlite3_vtab_rhs_value(pInfo, iCons, &pVal)!=SQLITE_OK || pVal==0 ) return 0;
+  if( sqlite3_value_type(pVal)!=SQLITE_TEXT ) return 0;
+  *pz = (const char*)sqlite3_value_text(pVal);
+  *pn = sqlite3_value_bytes(pVal);
+  return *pz!=0 && *pn>0;
+}
+static int sdLikeRange(sqlite3_index_info *pInfo, int iCons){
+  const struct sqlite3_index_constraint *aC = pInfo->aConstraint;
+  int op = aC[iCons].op, opOther, j;
+  if( op==SQLITE_INDEX_CONSTRAINT_GE ) opOther = SQLITE_INDEX_CONSTRAINT_LT;
+  else if( op==SQLITE_INDEX_CONSTRAINT_LT ) opOther = SQLITE_INDEX_CONSTRAINT_GE;
+  else return 0;
+  for(j=0; j<pInfo->nConstraint; j++){
+    const char *zLo, *zHi;
+    int nLo, nHi, k;
+    if( j==iCons || aC[j].op!=opOther || aC[j].iColumn!=aC[iCons].iColumn ) continue;
+    if( !aC[j].usable ) continue;
+    if( sqlite3_libversion_number()<SD_VTAB_IN_VERSION ) return 1;
+    if( !sdRhsText(pInfo, op==SQLITE_INDEX_CONSTRAINT_GE ? iCons : j, &zLo, &nLo) ) continue;
+    if( !sdRhsText(pInfo, op==SQLITE_INDEX_CONSTRAINT_GE ? j : iCons, &zHi, &nHi) ) continue;
+    if( nLo!=nHi ) continue;
+    for(k=0; k<nLo-1 && sdToLower(zLo[k])==sdToLower(zHi[k]); k++){}
+    if( k<nLo-1 ) continue;
+    if( (unsigned char)zHi[k]==(unsigned char)zLo[k]+1
+     || (unsigned char)zHi[k]==sdToLower(zLo[k])+1 ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/*
+** Is term iCons exactly the condition SQLite checks? A row-value comparison
+** ((a, b) > (5, 7)) is offered as a weaker a >= 5, which SQLite checks
+** again whatever omit says; yet it offers LIMIT and OFFSET all the same
+** (3.51.1, 3.52.0), and the base would stop early on rows SQLite then
+** rejects. A >= or <= whose right-hand side is not a known value may be
+** such a comparison: no LIMIT for it.
+*/
+static int sdTermIsWhole(sqlite3_index_info *pInfo, int iCons){
+  int op = pInfo->aConstraint[iCons].op;
+  sqlite3_value *pVal = 0;
+  if( op!=SQLITE_INDEX_CONSTRAINT_GE && op!=SQLITE_INDEX_CONSTRAINT_LE ) return 1;
+  if( sqlite3_libversion_number()<SD_VTAB_IN_VERSION ) return 0;
+  return sqlite3_vtab_rhs_value(pInfo, iCons, &pVal)==SQLITE_OK && pVal!=0;
+}
 
 /* SQL for operator op with left side zLeft and parameter ?iArg. */
 static void sdAppendTerm(sqlite3_str *s, const char *zLeft, int op, int iArg,
@@ -153,7 +228,7 @@ static char sdTermFlag(SdVtab *p, SdTerm *t){
 /* May SQLite leave term t to the base alone (aConstraintUsage.omit)? */
 static int sdTermOmit(SdVtab *p, SdTerm *t){
   if( t->cFlag!='e' && t->cFlag!='x' ) return 0;
-  if( t->bIn ) return 0;
+  if( t->bIn || t->bLike ) return 0;
   if( (t->op==SQLITE_INDEX_CONSTRAINT_NE || t->op==SQLITE_INDEX_CONSTRAINT_ISNOT)
    && t->iCol>=0 && t->iCol!=p->iPk ){
     return 0;
@@ -307,6 +382,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
         bAllOmit = 0;
         continue;   /* MATCH, functions: SQLite does them */
     }
+    if( sdLikeRange(pInfo, i) && !p->bLikeNoBlob ){ bAllOmit = 0; continue; }
     t = &aTerm[nTerm++];
     t->iCons = i;
     t->iCol = pC->iColumn;
@@ -318,8 +394,9 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       t->bIn = 1;
       sqlite3_vtab_in(pInfo, i, 1);
     }
+    t->bLike = (u8)sdLikeRange(pInfo, i);
     t->cFlag = sdTermFlag(p, t);
-    if( !sdTermOmit(p, t) ) bAllOmit = 0;
+    if( !sdTermOmit(p, t) || !sdTermIsWhole(pInfo, i) ) bAllOmit = 0;
   }
 
   /* Cost: the cheapest way the base can reach the rows. */
@@ -390,9 +467,10 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     /* Collation matters for text; the rowid is an integer. */
     sdAppendTerm(pSql, zLeft, t->op, nArg,
                  (!sdIsRowidCol(p, t->iCol) && t->cFlag!='x') ? t->zColl : 0, t->bIn);
+    sqlite3_str_appendf(pHdr, "%s%c%d,%d,%d;", t->bIn ? "*" : "", t->cFlag, iStart,
+                        sqlite3_str_length(pSql),
+                        t->op==SQLITE_INDEX_CONSTRAINT_ISNOT ? 0 : (int)strlen(zLeft));
     sqlite3_free(zLeft);
-    sqlite3_str_appendf(pHdr, "%s%c%d,%d;", t->bIn ? "*" : "", t->cFlag, iStart,
-                        sqlite3_str_length(pSql));
   }
   if( bOrder ){
     for(i=0; i<pInfo->nOrderBy; i++){
@@ -413,13 +491,13 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->aConstraintUsage[iLimit].argvIndex = ++nArg;
     pInfo->aConstraintUsage[iLimit].omit = 1;
     sqlite3_str_appendf(pSql, " LIMIT ?%d", nArg);
-    sqlite3_str_appendf(pHdr, "e%d,%d;", iStart, sqlite3_str_length(pSql));
+    sqlite3_str_appendf(pHdr, "e%d,%d,0;", iStart, sqlite3_str_length(pSql));
     if( iOffset>=0 ){
       iStart = sqlite3_str_length(pSql);
       pInfo->aConstraintUsage[iOffset].argvIndex = ++nArg;
       pInfo->aConstraintUsage[iOffset].omit = 1;
       sqlite3_str_appendf(pSql, " OFFSET ?%d", nArg);
-      sqlite3_str_appendf(pHdr, "e%d,%d;", iStart, sqlite3_str_length(pSql));
+      sqlite3_str_appendf(pHdr, "e%d,%d,0;", iStart, sqlite3_str_length(pSql));
     }
     pInfo->idxNum |= 2;
     if( bestRows>20 ) bestRows = 20;
@@ -620,6 +698,8 @@ static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc)
     pCur->aStart[i] = (int)strtol(z, (char**)&z, 10);
     z++;                     /* ',' */
     pCur->aEnd[i] = (int)strtol(z, (char**)&z, 10);
+    z++;                     /* ',' */
+    pCur->aLeft[i] = (int)strtol(z, (char**)&z, 10);
     if( pCur->aFlag[i]!='e' && pCur->aFlag[i]!='x' ) pCur->bCheck = 1;
   }
   pCur->zSql = strchr(z, '|') + 1;
@@ -715,6 +795,11 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       if( (mDrop & m)==0 && (mIn & m)==0 ) continue;
       sqlite3_str_append(s, &zSql[iPos], aStart[i]-iPos);
       iPos = aEnd[i];
+      if( (mDrop & m) && pCur->aLeft[i]>0 ){
+        /* A weaker term that the base can still use: not NULL. */
+        sqlite3_str_append(s, &zSql[aStart[i]], 5 + pCur->aLeft[i]);
+        sqlite3_str_appendall(s, " IS NOT NULL");
+      }
       if( (mDrop & m)==0 ){
         /* " AND <lhs> IN (?N)": keep up to the '(' and write the list. */
         int iParen = aEnd[i]-1;
@@ -791,13 +876,19 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     case SQLITE_TEXT: {
       SdVtab *p = (SdVtab*)cur->pVtab;
       if( p->bUtf8 ){
-        /* The bytes as stored: sqlite3_value_text() would first copy them
-        ** to add a terminator, and the result copies them anyway. */
-        const char *z = (const char*)sqlite3_value_blob(pVal);
+        /* A column value is stored with its terminator, so value_text
+        ** costs nothing. Length -1 gives the result a terminator too:
+        ** otherwise a client asking for the text (sqlite3_column_text)
+        ** copies it once more to add one. Text with an embedded NUL keeps
+        ** its length. */
+        const char *z = (const char*)sqlite3_value_text(pVal);
         int n = sqlite3_value_bytes(pVal);
-        sqlite3_result_text(ctx, n ? z : "", n, SQLITE_TRANSIENT);
+        if( z==0 ) return SQLITE_NOMEM;
+        if( (int)strlen(z)==n ) n = -1;
+        sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
       }else{
         const unsigned char *z = sqlite3_value_text(pVal);
+        if( z==0 ) return SQLITE_NOMEM;
         sqlite3_result_text(ctx, (const char*)z, sqlite3_value_bytes(pVal),
                             SQLITE_TRANSIENT);
       }

@@ -793,6 +793,7 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
     rc = sqlite3_finalize(pEnc);
     if( rc ) goto fail;
   }
+  p->bLikeNoBlob = sqlite3_compileoption_used("SQLITE_LIKE_DOESNT_MATCH_BLOBS");
   rc = sdReadIndexes(p);
   if( rc ) goto fail;
 

@@ -164,6 +164,7 @@ struct SdVtab {
   SdIndex *aIdx;            /* The indexes */
   i64 nRowEst;              /* Estimated rows in the base */
   int bUtf8;                /* The database text encoding is UTF-8 */
+  int bLikeNoBlob;          /* Host built with LIKE_DOESNT_MATCH_BLOBS */
   SdCursor *pSpare;         /* A closed cursor kept for the next xOpen */
   SdStmt *pPool;            /* Idle read statements */
   int nPool;                /* Number of them */
@@ -190,6 +191,8 @@ struct SdCursor {
   char aFlag[SD_MAX_ARG];   /* Per value: binding flag (see sd_plan.c) */
   int aStart[SD_MAX_ARG];   /* Per value: start of its term in zSql */
   int aEnd[SD_MAX_ARG];     /* Per value: end of its term */
+  int aLeft[SD_MAX_ARG];    /* Per value: length of its left-hand side in
+                            ** zSql after " AND ", 0 if it may match NULL */
   unsigned int mIn;         /* Values that are whole IN lists */
   int bCheck;               /* Some value may need its term dropped */
   unsigned int mDrop;       /* Terms dropped from the statement in use */
