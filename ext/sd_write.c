@@ -418,7 +418,7 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   }
   rc = sdInsertStmt(p, aVal, &pIns);
   if( rc ) return rc;
-  sqlite3_clear_bindings(pIns);
+  /* Every parameter the statement uses is bound below (see sdBind). */
   sdBind(pIns, 1, pKey);
   for(i=0; i<p->nCol; i++){
     if( p->aCol[i].bMarker || p->aCol[i].bGenerated || i==p->iPk ) continue;
