@@ -393,6 +393,21 @@ static int sdWriteFailed(int rc){
   return SQLITE_CONSTRAINT;
 }
 
+/*
+** End of an OR REPLACE: on failure undo the rows it soft-deleted, keeping
+** the error message of the failure (the undo runs statements of its own).
+*/
+static int sdReplaceEnd(SdVtab *p, SdJournal *pJ, int rc){
+  if( rc ){
+    char *zErr = p->base.zErrMsg ? sqlite3_mprintf("%s", p->base.zErrMsg) : 0;
+    sdJournalUndo(p->db, pJ);
+    if( zErr ){ sqlite3_free(p->base.zErrMsg); p->base.zErrMsg = zErr; }
+    rc = sdWriteFailed(rc);
+  }
+  sdJournalClear(pJ);
+  return rc;
+}
+
 static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   sqlite3_stmt *pIns = 0;
   sqlite3_value **aVal = &argv[2];
@@ -473,13 +488,7 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   }
 replace_done:
   sqlite3_reset(pIns);
-  if( rc ){
-    char *zErr = p->base.zErrMsg ? sqlite3_mprintf("%s", p->base.zErrMsg) : 0;
-    sdJournalUndo(p->db, &j);
-    if( zErr ){ sqlite3_free(p->base.zErrMsg); p->base.zErrMsg = zErr; }
-    rc = sdWriteFailed(rc);
-  }
-  sdJournalClear(&j);
+  rc = sdReplaceEnd(p, &j, rc);
   return rc;
 }
 
@@ -630,13 +639,7 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
           sqlite3_bind_int64(pUpd, p->nCol+2, iOld);
           rc = sdStepWrite(p, pUpd);
         }
-        if( rc ){
-          char *zErr = p->base.zErrMsg ? sqlite3_mprintf("%s", p->base.zErrMsg) : 0;
-          sdJournalUndo(p->db, &j);
-          if( zErr ){ sqlite3_free(p->base.zErrMsg); p->base.zErrMsg = zErr; }
-          rc = sdWriteFailed(rc);
-        }
-        sdJournalClear(&j);
+        rc = sdReplaceEnd(p, &j, rc);
       }
     }else if( rc==SQLITE_NOTFOUND ){
       rc = SQLITE_CONSTRAINT;
