@@ -33,8 +33,8 @@
 **          the term is dropped.
 **   LEFT   the length of the term's left-hand side (after " AND "): a
 **          dropped term that never matches NULL (all but IS NOT) leaves
-**          " AND <left> IS NOT NULL" behind. Before 3.3x SQLite's own check
-**          of an IN value taken one at a time let NULL through.
+**          " AND <left> IS NOT NULL" behind. SQLite 3.31 (not 3.39) lets NULL
+**          through its own check of an IN value taken one at a time.
 **
 ** Why terms are dropped: SQLite hands xFilter the right-hand value without
 ** the affinity SQLite would have applied when comparing (for example a TEXT
