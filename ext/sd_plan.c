@@ -225,6 +225,13 @@ static char sdTermFlag(SdVtab *p, SdTerm *t){
   return 'b';
 }
 
+/* Is column iCol one whose terms xFilter may drop for some values? */
+static int sdIsLooseCol(SdVtab *p, int iCol){
+  char eAff = p->aCol[iCol].eAff;
+  if( iCol==p->iPk ) return 0;
+  return eAff!=SD_AFF_INTEGER && eAff!=SD_AFF_REAL && eAff!=SD_AFF_NUMERIC;
+}
+
 /* May SQLite leave term t to the base alone (aConstraintUsage.omit)? */
 static int sdTermOmit(SdVtab *p, SdTerm *t){
   if( t->cFlag!='e' && t->cFlag!='x' ) return 0;
@@ -383,6 +390,16 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
         continue;   /* MATCH, functions: SQLite does them */
     }
     if( sdLikeRange(pInfo, i) && !p->bLikeNoBlob ){ bAllOmit = 0; continue; }
+    if( pC->op==SQLITE_INDEX_CONSTRAINT_EQ && !bNew && pC->iColumn>=0
+     && sdIsLooseCol(p, pC->iColumn) ){
+      /* Before 3.38 an IN list comes one value at a time as "=", and when
+      ** the vtab takes it SQLite checks each row again with a plain
+      ** "col = value", without the IN's affinity: on a TEXT or untyped
+      ** column that keeps or loses rows for values of another type (the
+      ** ones xFilter would leave out). Such an "=" is left to SQLite. */
+      bAllOmit = 0;
+      continue;
+    }
     t = &aTerm[nTerm++];
     t->iCons = i;
     t->iCol = pC->iColumn;
@@ -676,6 +693,20 @@ static int sdFirst(SdCursor *pCur, int bOne){
   return rc;
 }
 
+/*
+** Bind a value xFilter was given. Numbers by their type: SQLite 3.31 keeps
+** an integral REAL (a constant propagated from "o.h = 5") with an internal
+** flag that its sqlite3_bind_value() misreads, binding a tiny double; text
+** and blobs are copied, since the statement runs on after xFilter returns.
+*/
+static int sdBindArg(sqlite3_stmt *pStmt, int i, sqlite3_value *v){
+  switch( sqlite3_value_type(v) ){
+    case SQLITE_INTEGER: return sqlite3_bind_int64(pStmt, i, sqlite3_value_int64(v));
+    case SQLITE_FLOAT:   return sqlite3_bind_double(pStmt, i, sqlite3_value_double(v));
+  }
+  return sqlite3_bind_value(pStmt, i, v);
+}
+
 /* Parameters an IN list of n values is given: the next power of two. */
 static int sdInBucket(int n){
   int b = 1;
@@ -752,7 +783,7 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if( !pCur->bReset ) sqlite3_reset(pStmt);
     for(i=0; i<pCur->nArg; i++){
       if( aFlag[i]=='x' ) continue;
-      rc = sqlite3_bind_value(pStmt, i+1, argv[i]);
+      rc = sdBindArg(pStmt, i+1, argv[i]);
       if( rc ) return rc;
     }
     return sdFirst(pCur, idxNum & 4);
@@ -840,13 +871,13 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
         int k = 0, nB = sdInBucket(anIn[i]);
         for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
             rc=sqlite3_vtab_in_next(argv[i], &pV)){
-          sqlite3_bind_value(pStmt, iNext + k++, pV);
+          sdBindArg(pStmt, iNext + k++, pV);
         }
         for(; k<nB; k++) sqlite3_bind_null(pStmt, iNext + k);
         iNext += nB;
         continue;
       }
-      rc = sqlite3_bind_value(pStmt, i+1, argv[i]);
+      rc = sdBindArg(pStmt, i+1, argv[i]);
       if( rc ) return rc;
     }
   }

@@ -67,3 +67,23 @@ SELECT 'in-mixed', (SELECT group_concat(rowid) FROM (SELECT rowid FROM v WHERE x
   IS (SELECT group_concat(rowid) FROM (SELECT rowid FROM p WHERE x IN ('a', x'61', 1, 2.5, NULL) ORDER BY rowid));
 SELECT 'in-numeric', (SELECT group_concat(rowid) FROM (SELECT rowid FROM v WHERE a IN ('5', 7, 'b') ORDER BY rowid))
   IS (SELECT group_concat(rowid) FROM (SELECT rowid FROM p WHERE a IN ('5', 7, 'b') ORDER BY rowid));
+
+-- Before 3.38 an IN list reaches the vtab one value at a time as "=", and
+-- SQLite checks the rows it gets again without the IN's affinity.
+CREATE TABLE o2(z, g INT, h REAL);
+INSERT INTO o2 VALUES(-3, 5, 5), ('x', NULL, NULL);
+CREATE TABLE b2(t TEXT, u, k INTEGER PRIMARY KEY);
+CREATE VIRTUAL TABLE v2 USING softdelete(b2);
+INSERT INTO b2(t, u, k) VALUES('-3', 'q', 1), ('x', '1', 2), ('05', 5, 7), ('5', NULL, 9);
+CREATE TABLE p2(t TEXT, u, k INTEGER PRIMARY KEY);
+INSERT INTO p2 SELECT t, u, k FROM b2;
+SELECT 'in-text-none', (SELECT group_concat(k) FROM (SELECT k FROM v2 WHERE t IN (SELECT z FROM o2) ORDER BY k))
+  IS (SELECT group_concat(k) FROM (SELECT k FROM p2 WHERE t IN (SELECT z FROM o2) ORDER BY k));
+SELECT 'in-text-int', (SELECT group_concat(k) FROM (SELECT k FROM v2 WHERE t IN (SELECT g FROM o2) ORDER BY k))
+  IS (SELECT group_concat(k) FROM (SELECT k FROM p2 WHERE t IN (SELECT g FROM o2) ORDER BY k));
+SELECT 'in-untyped-rowid', (SELECT group_concat(k) FROM (SELECT k FROM v2 WHERE u IN (SELECT s.rowid FROM v2 AS s) ORDER BY k))
+  IS (SELECT group_concat(k) FROM (SELECT k FROM p2 WHERE u IN (SELECT s.rowid FROM p2 AS s) ORDER BY k));
+-- SQLite 3.31 binds an integral REAL propagated from "o.h = 5" wrongly
+-- through sqlite3_bind_value().
+SELECT 'real-propagated', (SELECT group_concat(k) FROM (SELECT v2.k FROM o2, v2 WHERE v2.k >= o2.h AND o2.h = 5 ORDER BY 1))
+  IS (SELECT group_concat(k) FROM (SELECT p2.k FROM o2, p2 WHERE p2.k >= o2.h AND o2.h = 5 ORDER BY 1));
