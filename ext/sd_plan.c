@@ -363,6 +363,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
     SdTerm *t;
+    int bLike;
     if( pC->op==SQLITE_INDEX_CONSTRAINT_LIMIT ){ iLimit = i; continue; }
     if( pC->op==SQLITE_INDEX_CONSTRAINT_OFFSET ){ iOffset = i; continue; }
     /* Room is kept for LIMIT and OFFSET; further terms are left to SQLite. */
@@ -389,7 +390,8 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
         bAllOmit = 0;
         continue;   /* MATCH, functions: SQLite does them */
     }
-    if( sdLikeRange(pInfo, i) && !p->bLikeNoBlob ){ bAllOmit = 0; continue; }
+    bLike = sdLikeRange(pInfo, i);
+    if( bLike && !p->bLikeNoBlob ){ bAllOmit = 0; continue; }
     if( pC->op==SQLITE_INDEX_CONSTRAINT_EQ && !bNew && pC->iColumn>=0
      && sdIsLooseCol(p, pC->iColumn) ){
       /* Before 3.38 an IN list comes one value at a time as "=", and when
@@ -411,7 +413,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       t->bIn = 1;
       sqlite3_vtab_in(pInfo, i, 1);
     }
-    t->bLike = (u8)sdLikeRange(pInfo, i);
+    t->bLike = (u8)bLike;
     t->cFlag = sdTermFlag(p, t);
     if( !sdTermOmit(p, t) || !sdTermIsWhole(pInfo, i) ) bAllOmit = 0;
   }
