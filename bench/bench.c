@@ -324,6 +324,14 @@ static unsigned char *aPostDeleted;
 static int nLivePost;
 static int *aLivePost;      /* Ids of the initially live posts */
 
+/* A data set starts: its random sequence, and no live post listed yet. */
+static void begin_posts(u64 seed, int nPost){
+  rng_seed(seed);
+  free(aLivePost);
+  aLivePost = malloc(sizeof(int)*(nPost+1));
+  nLivePost = 0;
+}
+
 /*
 ** Fill the databases aDb[k] (NULL: skip) with the same rows, then index
 ** them identically. 10% of the posts are deleted (with their comments, as
@@ -337,12 +345,9 @@ static void build_data(sqlite3 **aDb, int nUser, int nPost, int nComPer){
   int k, i, j, iCom = 0;
   const char *zDel = "2024-01-02 03:04:05.678";
 
-  rng_seed(0x5D5D2024ULL);
+  begin_posts(0x5D5D2024ULL, nPost);
   free(aPostDeleted);
-  free(aLivePost);
   aPostDeleted = calloc(nPost+2, 1);
-  aLivePost = malloc(sizeof(int)*(nPost+1));
-  nLivePost = 0;
 
   for(k=0; k<N_KIND; k++){
     const char *s = azSuffix[k];
@@ -948,10 +953,7 @@ static void build_scaling(sqlite3 **aDb, int nPost){
   sqlite3_stmt *ap[N_KIND] = {0};
   char zSlug[32], zTitle[80], zBody[320];
   int i;
-  rng_seed(0x5CA1E000ULL);
-  free(aLivePost);
-  aLivePost = malloc(sizeof(int)*(nPost+1));
-  nLivePost = 0;
+  begin_posts(0x5CA1E000ULL, nPost);
   for(k=0; k<N_KIND; k++){
     const char *s = azSuffix[k];
     char *z;
