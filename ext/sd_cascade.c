@@ -188,34 +188,41 @@ static int sdNodeOfBase(SdGraph *g, const char *zBase){
   return -1;
 }
 
-/* The primary-key columns of node n, in key order, as a new array. */
-static int sdPkColumns(SdGraph *g, SdVtab *pT, char ***pazCol, int *pnCol){
+/* The primary-key columns of pT, in key order, as a new array. */
+static int sdPkColumns(SdVtab *pT, char ***pazCol, int *pnCol){
   sqlite3_stmt *pStmt = 0;
   char **az = 0;
   int n = 0, rc;
-  (void)g;
-  if( pT->iPk>=0 || 1 ){
-    rc = sdPrepare(pT->db, &pStmt, 0, "SELECT name FROM pragma_table_info(?1, ?2) "
-                   "WHERE pk>0 ORDER BY pk");
-    if( rc ) return rc;
-    sqlite3_bind_text(pStmt, 1, pT->zBase, -1, SQLITE_STATIC);
-    sqlite3_bind_text(pStmt, 2, pT->zDb, -1, SQLITE_STATIC);
-    while( sqlite3_step(pStmt)==SQLITE_ROW ){
-      char **azNew = sqlite3_realloc64(az, sizeof(char*)*(n+1));
-      if( azNew==0 ){ rc = SQLITE_NOMEM; break; }
-      az = azNew;
-      az[n] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
-      if( az[n]==0 ){ rc = SQLITE_NOMEM; break; }
-      n++;
-    }
-    sqlite3_finalize(pStmt);
+  *pazCol = 0;
+  *pnCol = 0;
+  rc = sdPrepare(pT->db, &pStmt, 0, "SELECT name FROM pragma_table_info(?1, ?2) "
+                 "WHERE pk>0 ORDER BY pk");
+  if( rc ) return rc;
+  sqlite3_bind_text(pStmt, 1, pT->zBase, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, pT->zDb, -1, SQLITE_STATIC);
+  while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    char **azNew = sqlite3_realloc64(az, sizeof(char*)*(n+1));
+    if( azNew==0 ){ rc = SQLITE_NOMEM; break; }
+    az = azNew;
+    az[n] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    if( az[n]==0 ){ rc = SQLITE_NOMEM; break; }
+    n++;
   }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
   *pazCol = az;
   *pnCol = n;
-  return SQLITE_OK;
+  return rc;
 }
 
-/* Load the graph of schema zDb. */
+/*
+** Load the graph of schema zDb: every softdelete table of the schema, and
+** the foreign keys between them. A softdelete table that cannot be read (a
+** base that lost its marker, a damaged definition) fails the load, naming
+** it: leaving it out would skip its cascades without a word. Only a table
+** whose base is gone is left out, since no row can reference into it.
+*/
 static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
                        SdGraph **ppG, char **pzErr){
   SdGraph *g;
@@ -227,19 +234,18 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
   if( g==0 ) return SQLITE_NOMEM;
   memset(g, 0, sizeof(*g));
   g->db = db;
-  rc = sdPrepare(db, &pStmt, 0, "SELECT name FROM \"%w\".sqlite_master "
-                 "WHERE type='table' AND sql LIKE 'CREATE VIRTUAL TABLE%%'", zDb);
-  if( rc ) goto fail;
-  while( sqlite3_step(pStmt)==SQLITE_ROW ){
-    char *zQual = sqlite3_mprintf("%s.%s", zDb, sqlite3_column_text(pStmt, 0));
+  rc = sdPrepare(db, &pStmt, 0, "SELECT name, CAST(sql AS TEXT) FROM "
+                 "\"%w\".sqlite_master WHERE type='table'", zDb);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zName, *zSql;
     SdVtab *pT = 0;
-    char *zIgnore = 0;
-    if( zQual==0 ){ rc = SQLITE_NOMEM; break; }
-    rc = sdFindVtab(db, pConn, zQual, &pT, &zIgnore);
-    sqlite3_free(zQual);
-    sqlite3_free(zIgnore);
-    if( rc==SQLITE_NOMEM ) break;
-    rc = SQLITE_OK;     /* Other modules, broken tables: not in the graph */
+    rc = SQLITE_OK;
+    zName = sdColumnText(pStmt, 0, &rc);
+    zSql = sdColumnText(pStmt, 1, &rc);
+    if( rc || zName==0 ) break;
+    rc = sdVtabFromSql(db, pConn, zDb, zName, zSql, 1, &pT, pzErr);
+    if( rc ) break;
+    if( pT && pT->zMissing ){ sdVtabRelease(pT); pT = 0; }
     if( pT ){
       SdVtab **apNew = sqlite3_realloc64(g->apNode, sizeof(SdVtab*)*(g->nNode+1));
       if( apNew==0 ){ sdVtabRelease(pT); rc = SQLITE_NOMEM; break; }
@@ -247,14 +253,16 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
       g->apNode[g->nNode++] = pT;
     }
   }
-  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
   pStmt = 0;
   if( rc ) goto fail;
   g->apSoft = sqlite3_malloc64(sizeof(sqlite3_stmt*)*(g->nNode+1));
+  if( g->apSoft ) memset(g->apSoft, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
   g->apState = sqlite3_malloc64(sizeof(sqlite3_stmt*)*(g->nNode+1));
+  if( g->apState ) memset(g->apState, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
   if( !g->apSoft || !g->apState ){ rc = SQLITE_NOMEM; goto fail; }
-  memset(g->apSoft, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
-  memset(g->apState, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
 
   rc = sdPrepare(db, &pFk, 0, "SELECT id, \"table\", \"from\", \"to\", on_delete "
                  "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq");
@@ -265,13 +273,17 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
     SdEdge *e = 0;
     sqlite3_bind_text(pFk, 1, pC->zBase, -1, SQLITE_STATIC);
     sqlite3_bind_text(pFk, 2, pC->zDb, -1, SQLITE_STATIC);
-    while( sqlite3_step(pFk)==SQLITE_ROW ){
+    while( (rc = sqlite3_step(pFk))==SQLITE_ROW ){
       int id = sqlite3_column_int(pFk, 0);
-      const char *zParent = (const char*)sqlite3_column_text(pFk, 1);
-      const char *zFrom = (const char*)sqlite3_column_text(pFk, 2);
-      const char *zTo = (const char*)sqlite3_column_text(pFk, 3);
-      const char *zAct = (const char*)sqlite3_column_text(pFk, 4);
-      int iP = sdNodeOfBase(g, zParent);
+      const char *zParent, *zFrom, *zTo, *zAct;
+      int iP;
+      rc = SQLITE_OK;
+      zParent = sdColumnText(pFk, 1, &rc);
+      zFrom = sdColumnText(pFk, 2, &rc);
+      zTo = sdColumnText(pFk, 3, &rc);
+      zAct = sdColumnText(pFk, 4, &rc);
+      if( rc ) break;
+      iP = sdNodeOfBase(g, zParent);
       if( iP<0 ) continue;
       if( id!=iLast ){
         SdEdge *aNew = sqlite3_realloc64(g->aEdge, sizeof(SdEdge)*(g->nEdge+1));
@@ -298,10 +310,15 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
         e->azFrom[e->nCol] = sqlite3_mprintf("%s", zFrom);
         e->azTo[e->nCol] = zTo ? sqlite3_mprintf("%s", zTo) : 0;
         e->nCol++;
-        if( e->azFrom[e->nCol-1]==0 ){ rc = SQLITE_NOMEM; break; }
+        if( e->azFrom[e->nCol-1]==0 || (zTo && e->azTo[e->nCol-1]==0) ){
+          rc = SQLITE_NOMEM;
+          break;
+        }
       }
     }
-    sqlite3_reset(pFk);
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+    if( rc==SQLITE_OK ) rc = sqlite3_reset(pFk);
+    else sqlite3_reset(pFk);
   }
   sqlite3_finalize(pFk);
   pFk = 0;
@@ -312,9 +329,8 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
       char **azPk = 0;
       int nPk = 0, j;
       SdVtab *pP = g->apNode[e->iParent];
-      rc = sdPkColumns(g, pP, &azPk, &nPk);
-      if( rc ) break;
-      for(j=0; j<e->nCol; j++){
+      rc = sdPkColumns(pP, &azPk, &nPk);
+      for(j=0; rc==SQLITE_OK && j<e->nCol; j++){
         sqlite3_free(e->azTo[j]);
         e->azTo[j] = sqlite3_mprintf("%s", j<nPk ? azPk[j] : pP->zRowid);
         if( e->azTo[j]==0 ) rc = SQLITE_NOMEM;
@@ -328,7 +344,10 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
   return SQLITE_OK;
 
 fail:
-  if( rc==SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("out of memory");
+  if( *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: cannot read the foreign keys of "
+        "schema %s: %s", zDb, rc==SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+  }
   sqlite3_finalize(pStmt);
   sqlite3_finalize(pFk);
   sdGraphFree(g);

@@ -18,6 +18,83 @@
 */
 #include "softdelete.h"
 
+/* The functions that change data, schema or the clock (SQLITE_DIRECTONLY). */
+static const char *const azGuarded[] = {
+  "sd_restore", "sd_hard_delete", "sd_purge", "sd_unique", "sd_index", "sd_clock"
+};
+#define SD_NGUARDED ((int)(sizeof(azGuarded)/sizeof(azGuarded[0])))
+
+static void sdResultErr(sqlite3_context *ctx, int rc, char *zErr){
+  sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
+  if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
+  sqlite3_free(zErr);
+}
+
+/*
+** May function zFunc run on this connection? Not when a database file's
+** schema calls one of the guarded functions. They are SQLITE_DIRECTONLY, but
+** SQLite enforces that only while it resolves an expression: not for an
+** expression of the schema resolved before the extension was loaded (an
+** index, CHECK, DEFAULT or generated column read with the functions absent
+** runs them later unchecked), and, before 3.50.0, never for a volatile
+** function in a CHECK constraint. So the schema text itself is read: every
+** schema but temp (which only the application writes) must not name a
+** guarded function as a call. Returns 1 if the call may go on; otherwise the
+** error is set on ctx.
+*/
+static int sdSchemaAllows(sqlite3_context *ctx, SdConn *pConn, const char *zFunc){
+  sqlite3 *db = pConn->db;
+  sqlite3_stmt *pList = 0, *pObj = 0;
+  char *zErr = 0;
+  int rc;
+  rc = sdPrepare(db, &pList, 0, "SELECT name FROM pragma_database_list "
+                 "WHERE name<>'temp'");
+  while( rc==SQLITE_OK && zErr==0 && (rc = sqlite3_step(pList))==SQLITE_ROW ){
+    const char *zDb;
+    rc = SQLITE_OK;
+    zDb = sdColumnText(pList, 0, &rc);
+    if( rc ) break;
+    rc = sdPrepare(db, &pObj, 0, "SELECT type, name, CAST(sql AS TEXT) FROM "
+                   "\"%w\".sqlite_master WHERE sql IS NOT NULL", zDb);
+    while( rc==SQLITE_OK && zErr==0 && (rc = sqlite3_step(pObj))==SQLITE_ROW ){
+      const char *zType, *zName, *zSql;
+      int iCall;
+      rc = SQLITE_OK;
+      zType = sdColumnText(pObj, 0, &rc);
+      zName = sdColumnText(pObj, 1, &rc);
+      zSql = sdColumnText(pObj, 2, &rc);
+      if( rc ) break;
+      iCall = sdFindCall(zSql, azGuarded, SD_NGUARDED);
+      if( iCall>=0 ){
+        zErr = sqlite3_mprintf("softdelete: %s() refused: %s %s of schema %s "
+            "calls %s() in its definition, and a database file must never run "
+            "softdelete's functions; drop that %s, or use the file without "
+            "loading softdelete", zFunc, zType, zName, zDb, azGuarded[iCall],
+            zType);
+        if( zErr==0 ) rc = SQLITE_NOMEM;
+      }
+    }
+    if( rc==SQLITE_DONE || rc==SQLITE_ROW ) rc = SQLITE_OK;
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pObj);
+    else sqlite3_finalize(pObj);
+    pObj = 0;
+  }
+  if( rc==SQLITE_DONE || rc==SQLITE_ROW ) rc = SQLITE_OK;
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pList);
+  else sqlite3_finalize(pList);
+  if( rc ){
+    sqlite3_free(zErr);
+    sdResultErr(ctx, rc, sqlite3_mprintf("softdelete: %s() cannot read the "
+        "schema: %s", zFunc, rc==SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db)));
+    return 0;
+  }
+  if( zErr ){
+    sdResultErr(ctx, SQLITE_ERROR, zErr);
+    return 0;
+  }
+  return 1;
+}
+
 /* Check the table argument and build its SdVtab. */
 static SdVtab *sdFuncTable(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v){
   SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
@@ -25,6 +102,7 @@ static SdVtab *sdFuncTable(sqlite3_context *ctx, const char *zFunc, sqlite3_valu
   char *zErr = 0;
   int rc;
   pConn->iGen++;
+  if( !sdSchemaAllows(ctx, pConn, zFunc) ) return 0;
   if( sqlite3_value_type(v)!=SQLITE_TEXT ){
     char *z = sqlite3_mprintf("softdelete: %s() expects the name of a softdelete "
                               "table as its first argument", zFunc);
@@ -32,7 +110,7 @@ static SdVtab *sdFuncTable(sqlite3_context *ctx, const char *zFunc, sqlite3_valu
     sqlite3_free(z);
     return 0;
   }
-  rc = sdFindVtab(pConn->db, pConn, (const char*)sqlite3_value_text(v), &p, &zErr);
+  rc = sdFindVtab(pConn->db, pConn, (const char*)sqlite3_value_text(v), 0, &p, &zErr);
   if( rc ){
     sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
     if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
@@ -63,108 +141,202 @@ static int sdFuncRowid(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v
   return 0;
 }
 
-/* Savepoints around a function's writes, when SQLite allows one here. */
-static int sdBegin(sqlite3 *db){
-  return sqlite3_exec(db, "SAVEPOINT softdelete_fn", 0, 0, 0)==SQLITE_OK;
-}
-static void sdEnd(sqlite3 *db, int bSavepoint, int bOk){
-  if( !bSavepoint ) return;
-  if( !bOk ) sqlite3_exec(db, "ROLLBACK TO softdelete_fn", 0, 0, 0);
-  sqlite3_exec(db, "RELEASE softdelete_fn", 0, 0, 0);
+/*
+** The write transaction of a data-changing function. SQLite rates
+** "SELECT sd_restore(...)" a read: left to itself, the first nested write
+** would upgrade a read transaction, which never waits on busy_timeout. So:
+**   SD_TXN_BEGIN      autocommit: BEGIN IMMEDIATE takes the write lock first
+**                     (waiting like any write), COMMIT or ROLLBACK at the end;
+**   SD_TXN_SAVEPOINT  inside the caller's transaction: a savepoint, rolled
+**                     back on failure;
+**   SD_TXN_NONE       inside a statement that is itself writing (INSERT ...
+**                     SELECT sd_restore(...)), where SQLite allows neither:
+**                     the statement's own transaction, and the journal
+**                     (sd_cascade.c) undoes a failed call.
+*/
+#define SD_TXN_NONE      0
+#define SD_TXN_BEGIN     1
+#define SD_TXN_SAVEPOINT 2
+
+/* Is a statement of this connection busy writing? */
+static int sdWriterBusy(sqlite3 *db){
+  sqlite3_stmt *pS = 0;
+  while( (pS = sqlite3_next_stmt(db, pS))!=0 ){
+    if( sqlite3_stmt_busy(pS) && !sqlite3_stmt_readonly(pS) ) return 1;
+  }
+  return 0;
 }
 
-static void sdResultErr(sqlite3_context *ctx, int rc, char *zErr){
-  sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
-  if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
-  sqlite3_free(zErr);
+/* Begin a function's write transaction; *peTxn says which kind. */
+static int sdFuncBegin(sqlite3 *db, int *peTxn, char **pzErr){
+  int rc = SQLITE_OK;
+  *peTxn = SD_TXN_NONE;
+  if( sdWriterBusy(db) ) return SQLITE_OK;
+  if( sqlite3_get_autocommit(db) ){
+    rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
+    if( rc==SQLITE_OK ) *peTxn = SD_TXN_BEGIN;
+  }else{
+    rc = sqlite3_exec(db, "SAVEPOINT softdelete_fn", 0, 0, 0);
+    if( rc==SQLITE_OK ) *peTxn = SD_TXN_SAVEPOINT;
+  }
+  if( rc ){
+    *pzErr = sqlite3_mprintf("softdelete: cannot begin the write: %s",
+                             sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+/*
+** End a function's write transaction: commit when rc is SQLITE_OK, roll back
+** otherwise. Returns rc, or the error of the commit (then rolled back, so
+** that a failed call leaves neither changes nor an open transaction).
+*/
+static int sdFuncEnd(sqlite3 *db, int eTxn, int rc, char **pzErr){
+  if( eTxn==SD_TXN_BEGIN ){
+    if( rc==SQLITE_OK && (rc = sqlite3_exec(db, "COMMIT", 0, 0, 0))!=SQLITE_OK ){
+      sqlite3_free(*pzErr);
+      *pzErr = sqlite3_mprintf("softdelete: cannot commit: %s", sqlite3_errmsg(db));
+    }
+    /* SQLite may have rolled back already (an I/O error, out of memory). */
+    if( rc && !sqlite3_get_autocommit(db) ) sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+  }else if( eTxn==SD_TXN_SAVEPOINT ){
+    if( rc==SQLITE_OK
+     && (rc = sqlite3_exec(db, "RELEASE softdelete_fn", 0, 0, 0))!=SQLITE_OK ){
+      sqlite3_free(*pzErr);
+      *pzErr = sqlite3_mprintf("softdelete: cannot release the savepoint: %s",
+                               sqlite3_errmsg(db));
+    }
+    if( rc && !sqlite3_get_autocommit(db) ){
+      /* Undo this call only; if even that fails, the whole transaction, so
+      ** that no half-done call survives. */
+      if( sqlite3_exec(db, "ROLLBACK TO softdelete_fn", 0, 0, 0)==SQLITE_OK ){
+        sqlite3_exec(db, "RELEASE softdelete_fn", 0, 0, 0);
+      }else{
+        sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+      }
+    }
+  }
+  return rc;
+}
+
+/* The error of a failed nested statement, as "softdelete: <what>: <why>". */
+static char *sdStmtError(sqlite3 *db, int rc, const char *zWhat){
+  return sqlite3_mprintf("softdelete: %s: %s", zWhat,
+                         rc==SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
 }
 
 static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdVtab *p;
   i64 iRowid;
-  int n = 0, rc, bSp;
+  int n = 0, rc, eTxn;
   char *zErr = 0;
   SdJournal j;
   (void)argc;
   if( (p = sdFuncTable(ctx, "sd_restore", argv[0]))==0 ) return;
   if( !sdFuncRowid(ctx, "sd_restore", argv[1], &iRowid) ){ sdVtabRelease(p); return; }
   sdJournalInit(&j);
-  bSp = sdBegin(p->db);
-  rc = sdRestore(p, iRowid, &j, &n, &zErr);
-  sdEnd(p->db, bSp, rc==SQLITE_OK);
+  rc = sdFuncBegin(p->db, &eTxn, &zErr);
+  if( rc==SQLITE_OK ){
+    rc = sdRestore(p, iRowid, &j, &n, &zErr);
+    rc = sdFuncEnd(p->db, eTxn, rc, &zErr);
+  }
   sdJournalClear(&j);
   if( rc ) sdResultErr(ctx, rc, zErr);
   else sqlite3_result_int(ctx, n);
   sdVtabRelease(p);
 }
 
+/*
+** Run the one DELETE statement pStmt of sd_hard_delete() or sd_purge() in
+** the function's write transaction. *pnChange: the rows it removed.
+*/
+static int sdFuncDelete(SdVtab *p, sqlite3_stmt *pStmt, const char *zWhat,
+                        i64 *pnChange, char **pzErr){
+  int eTxn, rc = sdFuncBegin(p->db, &eTxn, pzErr);
+  *pnChange = 0;
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_DONE ){
+      rc = SQLITE_OK;
+      *pnChange = sqlite3_changes(p->db);
+    }else{
+      *pzErr = sdStmtError(p->db, rc, zWhat);
+    }
+    sqlite3_reset(pStmt);
+    rc = sdFuncEnd(p->db, eTxn, rc, pzErr);
+  }
+  return rc;
+}
+
 static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdVtab *p;
   sqlite3_stmt *pStmt = 0;
-  i64 iRowid;
+  i64 iRowid, nChange = 0;
   int rc;
+  char *zErr = 0, *zWhat = 0;
   (void)argc;
   if( (p = sdFuncTable(ctx, "sd_hard_delete", argv[0]))==0 ) return;
   if( !sdFuncRowid(ctx, "sd_hard_delete", argv[1], &iRowid) ){ sdVtabRelease(p); return; }
-  rc = sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE %s=?1",
-                 p->zDb, p->zBase, p->zRowid);
+  zWhat = sqlite3_mprintf("cannot delete row %lld of %s", iRowid, p->zName);
+  rc = zWhat ? sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE %s=?1",
+                         p->zDb, p->zBase, p->zRowid) : SQLITE_NOMEM;
   if( rc==SQLITE_OK ){
     sqlite3_bind_int64(pStmt, 1, iRowid);
-    sqlite3_step(pStmt);
-    rc = sqlite3_finalize(pStmt);
+    rc = sdFuncDelete(p, pStmt, zWhat, &nChange, &zErr);
+  }else if( zWhat ){
+    zErr = sdStmtError(p->db, rc, zWhat);
   }
+  sqlite3_finalize(pStmt);
   if( rc ){
-    sdResultErr(ctx, rc, sqlite3_mprintf("softdelete: cannot delete row %lld of "
-                "%s: %s", iRowid, p->zName, sqlite3_errmsg(p->db)));
-  }else if( sqlite3_changes(p->db)==0 ){
+    sdResultErr(ctx, rc, zErr);
+  }else if( nChange==0 ){
     sdResultErr(ctx, SQLITE_ERROR, sqlite3_mprintf("softdelete: %s has no row "
                 "%lld", p->zName, iRowid));
   }else{
     sqlite3_result_int(ctx, 1);
   }
+  sqlite3_free(zWhat);
   sdVtabRelease(p);
 }
 
-/* Unix milliseconds for a time string, or for a modifier applied to now. */
-static int sdParseTime(SdConn *pConn, const char *zTime, i64 *pMs){
+/*
+** Unix milliseconds for a time string, or for a modifier applied to now.
+** SQLITE_OK with *pbOk 0 when SQLite's date functions cannot read it.
+*/
+static int sdParseTime(SdConn *pConn, const char *zTime, i64 *pMs, int *pbOk){
   sqlite3_stmt *pStmt = 0;
-  int rc, bOk = 0;
-  if( zTime[0]=='+' || zTime[0]=='-' ){
-    rc = sqlite3_prepare_v2(pConn->db, "SELECT CAST(round((julianday(?1, ?2)"
-        " - 2440587.5) * 86400000.0) AS INTEGER)", -1, &pStmt, 0);
-    if( rc==SQLITE_OK ){
-      char zNow[32];
-      sdFormatDatetime(sdNow(pConn), zNow);
-      sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(pStmt, 2, zTime, -1, SQLITE_STATIC);
-    }
-  }else{
-    rc = sqlite3_prepare_v2(pConn->db, "SELECT CAST(round((julianday(?1)"
-        " - 2440587.5) * 86400000.0) AS INTEGER)", -1, &pStmt, 0);
-    if( rc==SQLITE_OK ) sqlite3_bind_text(pStmt, 1, zTime, -1, SQLITE_STATIC);
+  int rc, bMod = zTime[0]=='+' || zTime[0]=='-';
+  *pbOk = 0;
+  rc = sqlite3_prepare_v2(pConn->db, bMod
+      ? "SELECT CAST(round((julianday(?1, ?2) - 2440587.5) * 86400000.0) AS INTEGER)"
+      : "SELECT CAST(round((julianday(?2) - 2440587.5) * 86400000.0) AS INTEGER)",
+      -1, &pStmt, 0);
+  if( rc ) return rc;
+  if( bMod ){
+    char zNow[32];
+    sdFormatDatetime(sdNow(pConn), zNow);
+    rc = sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_TRANSIENT);
   }
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_text(pStmt, 2, zTime, -1, SQLITE_STATIC);
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW
    && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
     *pMs = sqlite3_column_int64(pStmt, 0);
-    bOk = 1;
+    *pbOk = 1;
   }
-  sqlite3_finalize(pStmt);
-  return bOk;
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  return rc;
 }
 
 static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
   SdVtab *p;
   sqlite3_stmt *pStmt = 0;
-  int rc;
+  int rc = SQLITE_OK, t = argc>1 ? sqlite3_value_type(argv[1]) : SQLITE_NULL;
+  char *zErr = 0, *zWhat = 0;
+  i64 ms = 0, nChange = 0;
   if( (p = sdFuncTable(ctx, "sd_purge", argv[0]))==0 ) return;
-  if( argc==1 ){
-    rc = sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE \"%w\" IS NOT NULL",
-                   p->zDb, p->zBase, p->zMarker);
-  }else{
-    int t = sqlite3_value_type(argv[1]);
-    char *zErr = 0;
-    i64 ms = 0;
+  if( argc==2 ){
     if( t==SQLITE_NULL ){
       zErr = sqlite3_mprintf("softdelete: sd_purge() needs a time: rows deleted "
           "before it are removed for good; call sd_purge('%q') with one argument "
@@ -175,7 +347,11 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
           p->zName, p->zName);
     }else if( t==SQLITE_TEXT ){
       const char *z = (const char*)sqlite3_value_text(argv[1]);
-      if( !sdParseTime(pConn, z, &ms) ){
+      int bOk = 0;
+      rc = z ? sdParseTime(pConn, z, &ms, &bOk) : SQLITE_NOMEM;
+      if( rc ){
+        zErr = sdStmtError(p->db, rc, "sd_purge() cannot read its time");
+      }else if( !bOk ){
         zErr = sqlite3_mprintf("softdelete: sd_purge() cannot understand the time "
             "'%q': give a date and time such as '2024-01-31 12:00:00' or a "
             "modifier such as '-30 days'", z);
@@ -185,29 +361,122 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
           "a date and time such as '2024-01-31 12:00:00' or a modifier such as "
           "'-30 days'", p->zName, sdFormatName(p->eFormat));
     }
-    if( zErr ){
-      sdResultErr(ctx, SQLITE_ERROR, zErr);
+    if( zErr || rc ){
+      sdResultErr(ctx, rc ? rc : SQLITE_ERROR, zErr);
       sdVtabRelease(p);
       return;
     }
+  }
+  zWhat = sqlite3_mprintf("cannot purge %s", p->zName);
+  if( zWhat==0 ){
+    rc = SQLITE_NOMEM;
+  }else if( argc==1 ){
+    rc = sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE \"%w\" IS NOT NULL",
+                   p->zDb, p->zBase, p->zMarker);
+  }else{
     rc = sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE \"%w\" IS NOT "
                    "NULL AND \"%w\" < ?1", p->zDb, p->zBase, p->zMarker, p->zMarker);
     if( rc==SQLITE_OK ){
-      if( t==SQLITE_TEXT ) sdBindTime(pStmt, 1, p->eFormat, ms);
-      else sqlite3_bind_value(pStmt, 1, argv[1]);
+      rc = t==SQLITE_TEXT ? sdBindTime(pStmt, 1, p->eFormat, ms)
+                          : sqlite3_bind_value(pStmt, 1, argv[1]);
     }
   }
   if( rc==SQLITE_OK ){
-    sqlite3_step(pStmt);
-    rc = sqlite3_finalize(pStmt);
+    rc = sdFuncDelete(p, pStmt, zWhat, &nChange, &zErr);
+  }else if( zWhat ){
+    zErr = sdStmtError(p->db, rc, zWhat);
   }
-  if( rc ){
-    sdResultErr(ctx, rc, sqlite3_mprintf("softdelete: cannot purge %s: %s",
-                p->zName, sqlite3_errmsg(p->db)));
-  }else{
-    sqlite3_result_int64(ctx, sqlite3_changes(p->db));
-  }
+  sqlite3_finalize(pStmt);
+  if( rc ) sdResultErr(ctx, rc, zErr);
+  else sqlite3_result_int64(ctx, nChange);
+  sqlite3_free(zWhat);
   sdVtabRelease(p);
+}
+
+/*
+** Before sd_unique() creates its index: a full UNIQUE index within the
+** columns aiCol[1..nCol] would still count deleted rows, and live rows
+** must not already hold one key twice. SQLITE_OK with *pzErr set when the
+** index cannot be made; other codes are errors of the reads.
+*/
+static int sdUniqueCheck(SdVtab *p, const int *aiCol, int nCol, const char *zCols,
+                         const char *zNames, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *s;
+  char *zSql;
+  int i, k, rc = SQLITE_OK;
+  for(i=1; i<nCol; i++){
+    if( aiCol[i]==p->iPk ){
+      *pzErr = sqlite3_mprintf("softdelete: %s is the INTEGER PRIMARY KEY of %s: "
+          "it is unique over all rows, deleted ones included, so a unique "
+          "index over live rows cannot change that", p->aCol[p->iPk].zName,
+          p->zBase);
+      return *pzErr ? SQLITE_OK : SQLITE_NOMEM;
+    }
+  }
+  for(i=0; i<p->nIdx; i++){
+    SdIndex *pIdx = &p->aIdx[i];
+    int bInside = pIdx->bUnique && !pIdx->bPartial, bAuto;
+    char *zIdxCols;
+    for(k=0; bInside && k<pIdx->nCol; k++){
+      int c = pIdx->aiCol[k], m;
+      if( c<0 && p->iPk<0 ){ bInside = 0; break; }
+      if( c<0 ) c = p->iPk;
+      for(m=1; m<nCol && aiCol[m]!=c; m++){}
+      if( m==nCol ) bInside = 0;
+    }
+    if( !bInside ) continue;
+    bAuto = sqlite3_strnicmp(pIdx->zName, "sqlite_autoindex_", 17)==0;
+    s = sqlite3_str_new(p->db);
+    for(k=0; k<pIdx->nCol; k++){
+      sqlite3_str_appendf(s, "%s%s", k ? ", " : "", sdIndexColName(p, pIdx->aiCol[k]));
+    }
+    zIdxCols = sdMprintfStr(s, &rc);
+    if( rc ) return rc;
+    *pzErr = sqlite3_mprintf("softdelete: %s already has a UNIQUE %s on (%s) "
+        "that counts deleted rows too (index %s), so a deleted key would "
+        "still block re-inserts; %s", p->zBase,
+        bAuto ? "constraint" : "index", zIdxCols, pIdx->zName,
+        bAuto ? "rebuild the table without that constraint first"
+              : "drop that index first");
+    sqlite3_free(zIdxCols);
+    return *pzErr ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  /* Live duplicates. */
+  s = sqlite3_str_new(p->db);
+  sqlite3_str_appendall(s, "SELECT ");
+  for(i=1; i<nCol; i++){
+    sqlite3_str_appendf(s, "%squote(\"%w\")", i>1 ? "||', '||" : "",
+                        p->aCol[aiCol[i]].zName);
+  }
+  sqlite3_str_appendf(s, ", count(*) FROM \"%w\".\"%w\" WHERE \"%w\" IS NULL",
+                      p->zDb, p->zBase, p->zMarker);
+  for(i=1; i<nCol; i++){
+    sqlite3_str_appendf(s, " AND \"%w\" IS NOT NULL", p->aCol[aiCol[i]].zName);
+  }
+  sqlite3_str_appendf(s, " GROUP BY %s HAVING count(*)>1 LIMIT 1", zCols);
+  zSql = sdMprintfStr(s, &rc);
+  if( rc ) return rc;
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc ) return rc;
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    const char *zKey;
+    rc = SQLITE_OK;
+    zKey = sdColumnText(pStmt, 0, &rc);
+    if( rc==SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("softdelete: cannot make (%s) unique over the "
+          "live rows of %s: (%s) is held by %lld live rows", zNames, p->zName,
+          zKey, sqlite3_column_int64(pStmt, 1));
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
+  }else if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  return rc;
 }
 
 /* sd_unique() and sd_index(): bUnique tells which. */
@@ -215,10 +484,9 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                         int bUnique){
   const char *zFunc = bUnique ? "sd_unique" : "sd_index";
   SdVtab *p;
-  int *aiCol, i, j, rc = SQLITE_OK;
-  sqlite3_str *sName, *sCols;
+  int *aiCol, i, j, rc = SQLITE_OK, eTxn;
+  sqlite3_str *sName, *sCols, *sNames;
   char *zName = 0, *zCols = 0, *zNames = 0, *zErr = 0;
-  sqlite3_str *sNames;
 
   if( argc<2 ){
     zErr = sqlite3_mprintf("softdelete: %s() needs the table and at least one "
@@ -233,13 +501,14 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   sCols = sqlite3_str_new(p->db);
   sNames = sqlite3_str_new(p->db);
   sqlite3_str_appendf(sName, "%s", p->zBase);
-  for(i=1; i<argc && !zErr; i++){
+  for(i=1; i<argc && !zErr && !rc; i++){
     const char *zCol = (const char*)sqlite3_value_text(argv[i]);
     if( sqlite3_value_type(argv[i])!=SQLITE_TEXT ){
       zErr = sqlite3_mprintf("softdelete: %s() expects column names after the "
                              "table name", zFunc);
       break;
     }
+    if( zCol==0 ){ rc = SQLITE_NOMEM; break; }
     for(j=0; j<p->nCol; j++){
       if( sdStrICmp(p->aCol[j].zName, zCol)==0 ) break;
     }
@@ -259,86 +528,26 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   zName = sdMprintfStr(sName, &rc);
   zCols = sdMprintfStr(sCols, &rc);
   zNames = sdMprintfStr(sNames, &rc);
-  if( zErr==0 && rc ) zErr = sqlite3_mprintf("out of memory");
-
-  if( zErr==0 && bUnique ){
-    for(i=1; i<argc && !zErr; i++){
-      if( aiCol[i]==p->iPk ){
-        zErr = sqlite3_mprintf("softdelete: %s is the INTEGER PRIMARY KEY of %s: "
-            "it is unique over all rows, deleted ones included, so a unique "
-            "index over live rows cannot change that", p->aCol[p->iPk].zName,
-            p->zBase);
+  if( rc==SQLITE_OK && zErr==0 ){
+    rc = sdFuncBegin(p->db, &eTxn, &zErr);
+    if( rc==SQLITE_OK ){
+      if( bUnique ) rc = sdUniqueCheck(p, aiCol, argc, zCols, zNames, &zErr);
+      if( rc==SQLITE_OK && zErr==0 ){
+        rc = sdExec(p->db, &zErr, "CREATE %s INDEX IF NOT EXISTS \"%w\".\"%w\" ON "
+                    "\"%w\"(%s) WHERE \"%w\" IS NULL", bUnique ? "UNIQUE" : "",
+                    p->zDb, zName, p->zBase, zCols, p->zMarker);
       }
+      rc = sdFuncEnd(p->db, eTxn, rc ? rc : (zErr ? SQLITE_ERROR : SQLITE_OK), &zErr);
     }
   }
-  if( zErr==0 && bUnique ){
-    /* A full unique index inside these columns still counts deleted rows. */
-    for(i=0; i<p->nIdx && !zErr; i++){
-      SdIndex *pIdx = &p->aIdx[i];
-      int k, bInside = pIdx->bUnique && !pIdx->bPartial;
-      for(k=0; bInside && k<pIdx->nCol; k++){
-        int c = pIdx->aiCol[k], m;
-        if( c<0 && p->iPk<0 ){ bInside = 0; break; }
-        if( c<0 ) c = p->iPk;
-        for(m=1; m<argc && aiCol[m]!=c; m++){}
-        if( m==argc ) bInside = 0;
-      }
-      if( bInside ){
-        int bAuto = sqlite3_strnicmp(pIdx->zName, "sqlite_autoindex_", 17)==0;
-        sqlite3_str *sI = sqlite3_str_new(p->db);
-        char *zIdxCols;
-        int rc2 = SQLITE_OK;
-        for(k=0; k<pIdx->nCol; k++){
-          sqlite3_str_appendf(sI, "%s%s", k ? ", " : "",
-                              sdIndexColName(p, pIdx->aiCol[k]));
-        }
-        zIdxCols = sdMprintfStr(sI, &rc2);
-        zErr = sqlite3_mprintf("softdelete: %s already has a UNIQUE %s on (%s) "
-            "that counts deleted rows too (index %s), so a deleted key would "
-            "still block re-inserts; %s", p->zBase,
-            bAuto ? "constraint" : "index", zIdxCols ? zIdxCols : "?", pIdx->zName,
-            bAuto ? "rebuild the table without that constraint first"
-                  : "drop that index first");
-        sqlite3_free(zIdxCols);
-      }
-    }
-    /* Live duplicates. */
-    if( zErr==0 ){
-      sqlite3_str *s = sqlite3_str_new(p->db);
-      sqlite3_stmt *pStmt = 0;
-      char *zSql;
-      sqlite3_str_appendall(s, "SELECT ");
-      for(i=1; i<argc; i++){
-        sqlite3_str_appendf(s, "%squote(\"%w\")", i>1 ? "||', '||" : "",
-                            p->aCol[aiCol[i]].zName);
-      }
-      sqlite3_str_appendf(s, ", count(*) FROM \"%w\".\"%w\" WHERE \"%w\" IS NULL",
-                          p->zDb, p->zBase, p->zMarker);
-      for(i=1; i<argc; i++){
-        sqlite3_str_appendf(s, " AND \"%w\" IS NOT NULL", p->aCol[aiCol[i]].zName);
-      }
-      sqlite3_str_appendf(s, " GROUP BY %s HAVING count(*)>1 LIMIT 1", zCols);
-      zSql = sdMprintfStr(s, &rc);
-      if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
-      sqlite3_free(zSql);
-      if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-        zErr = sqlite3_mprintf("softdelete: cannot make (%s) unique over the live "
-            "rows of %s: (%s) is held by %lld live rows", zNames, p->zName,
-            sqlite3_column_text(pStmt, 0), sqlite3_column_int64(pStmt, 1));
-      }else if( rc ){
-        zErr = sqlite3_mprintf("softdelete: %s", sqlite3_errmsg(p->db));
-      }
-      sqlite3_finalize(pStmt);
-    }
+  if( rc || zErr ){
+    if( rc==SQLITE_NOMEM && zErr==0 ) zErr = sqlite3_mprintf("out of memory");
+    sdResultErr(ctx, rc ? rc : SQLITE_ERROR, zErr);
+    sqlite3_free(zName);
+  }else{
+    /* Given to the result as it is: nothing left to fail after the commit. */
+    sqlite3_result_text(ctx, zName, -1, sqlite3_free);
   }
-  if( zErr==0 ){
-    rc = sdExec(p->db, &zErr, "CREATE %s INDEX IF NOT EXISTS \"%w\".\"%w\" ON "
-                "\"%w\"(%s) WHERE \"%w\" IS NULL", bUnique ? "UNIQUE" : "",
-                p->zDb, zName, p->zBase, zCols, p->zMarker);
-  }
-  if( zErr ) sdResultErr(ctx, SQLITE_ERROR, zErr);
-  else sqlite3_result_text(ctx, zName, -1, SQLITE_TRANSIENT);
-  sqlite3_free(zName);
   sqlite3_free(zCols);
   sqlite3_free(zNames);
   sqlite3_free(aiCol);
@@ -354,11 +563,14 @@ static void sdIndexFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
 static void sdClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
-  char zBuf[32];
+  int bPinned = pConn->bPinned;
+  i64 iPinned = pConn->iPinned;
+  char zBuf[32], *zOut;
   if( argc==1 ){
     int t = sqlite3_value_type(argv[0]);
+    if( !sdSchemaAllows(ctx, pConn, "sd_clock") ) return;
     if( t==SQLITE_NULL ){
-      pConn->bPinned = 0;
+      bPinned = 0;
     }else if( t==SQLITE_INTEGER || t==SQLITE_FLOAT ){
       /* Unix seconds, within the years 0000 to 9999 that datetime covers. */
       double r = sqlite3_value_double(argv[0]);
@@ -368,12 +580,21 @@ static void sdClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
             "-62167219200 and 253402300799 (years 0000 to 9999)", r));
         return;
       }
-      pConn->iPinned = (i64)(r*1000.0);
-      pConn->bPinned = 1;
+      iPinned = (i64)(r*1000.0);
+      bPinned = 1;
     }else{
-      i64 ms;
       const char *z = (const char*)sqlite3_value_text(argv[0]);
-      if( t!=SQLITE_TEXT || !sdParseTime(pConn, z, &ms) || (z[0]=='+' || z[0]=='-') ){
+      int bOk = 0, rc = SQLITE_OK;
+      if( z==0 ){ sqlite3_result_error_nomem(ctx); return; }
+      if( t==SQLITE_TEXT && z[0]!='+' && z[0]!='-' ){
+        rc = sdParseTime(pConn, z, &iPinned, &bOk);
+      }
+      if( rc ){
+        sdResultErr(ctx, rc, sdStmtError(pConn->db, rc, "sd_clock() cannot read "
+                                         "its time"));
+        return;
+      }
+      if( !bOk ){
         char *zErr = t==SQLITE_TEXT
           ? sqlite3_mprintf("softdelete: sd_clock() cannot understand the time "
               "'%q': give a date and time such as '2024-01-31 12:00:00', a Unix "
@@ -384,14 +605,24 @@ static void sdClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         sdResultErr(ctx, SQLITE_ERROR, zErr);
         return;
       }
-      pConn->iPinned = ms;
-      pConn->bPinned = 1;
+      bPinned = 1;
     }
+  }
+  if( !bPinned ){
+    zOut = 0;                       /* NULL: the clock runs */
+  }else{
+    sdFormatDatetime(iPinned, zBuf);
+    zOut = sqlite3_mprintf("%s", zBuf);
+    if( zOut==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  }
+  if( argc==1 ){
+    pConn->bPinned = bPinned;
+    pConn->iPinned = iPinned;
     pConn->bOp = 0;   /* the next soft delete is a new operation at the new time */
   }
-  if( !pConn->bPinned ) return;    /* NULL: the clock runs */
-  sdFormatDatetime(pConn->iPinned, zBuf);
-  sqlite3_result_text(ctx, zBuf, -1, SQLITE_TRANSIENT);
+  /* With sqlite3_free as destructor the result takes the string as it is:
+  ** nothing left to fail once the setting has changed. */
+  if( zOut ) sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
 }
 
 static void sdVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){

@@ -27,6 +27,7 @@
 #define SD_MODE_CREATE  0   /* xCreate: may add columns; errors are fatal */
 #define SD_MODE_CONNECT 1   /* xConnect: a missing base gives a placeholder */
 #define SD_MODE_LOOKUP  2   /* SQL functions: no declaration, errors fatal */
+#define SD_MODE_GRAPH   3   /* As LOOKUP, from inside a write: never alters */
 
 /* Options parsed from the module arguments. */
 typedef struct SdArgs SdArgs;
@@ -42,25 +43,15 @@ static void sdArgsClear(SdArgs *a){
   memset(a, 0, sizeof(*a));
 }
 
-/* Index of the first c in z[0..n) outside quotes, or -1. */
-static int sdFindUnquoted(const char *z, int n, char c){
-  int i;
-  for(i=0; i<n; i++){
-    char q = z[i];
-    if( q=='\'' || q=='"' || q=='`' || q=='[' ){
-      if( q=='[' ) q = ']';
-      for(i++; i<n && z[i]!=q; i++){}
-      continue;
-    }
-    if( z[i]==c ) return i;
-  }
-  return -1;
-}
-
-/* Parse the module arguments: base table, then key=value options. */
+/*
+** Parse the module arguments: the base table, then key=value options.
+** Comments and white space are allowed wherever SQLite allows them
+** (sd_text.c reads the arguments as SQLite's tokenizer would).
+*/
 static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzErr){
-  int i;
+  int i, rc, bDot = 0, bEq = 0;
   int bColumn = 0, bFormat = 0;
+  char *zKey = 0, *zVal = 0;
   memset(a, 0, sizeof(*a));
   a->eFormat = SD_FMT_DATETIME;
   if( nArg<1 || azArg[0][0]==0 ){
@@ -68,34 +59,40 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
         "CREATE VIRTUAL TABLE name USING softdelete(base_table)");
     return SQLITE_ERROR;
   }
-  if( sdFindUnquoted(azArg[0], (int)strlen(azArg[0]), '.')>=0 ){
+  rc = sdArgSplit(azArg[0], &zKey, &zVal, &bEq);
+  sqlite3_free(zKey);
+  sqlite3_free(zVal);
+  if( rc ) return rc;
+  if( bEq ){
+    *pzErr = sqlite3_mprintf("softdelete: the first argument must be the base "
+        "table name, not an option: %s", azArg[0]);
+    return SQLITE_ERROR;
+  }
+  rc = sdArgName(azArg[0], &a->zBase, &bDot);
+  if( rc ) return rc;
+  if( bDot ){
     *pzErr = sqlite3_mprintf("softdelete: base table %s names another schema: "
         "the base must be in the virtual table's own schema "
         "(CREATE VIRTUAL TABLE schema.name USING softdelete(base_table))", azArg[0]);
     return SQLITE_ERROR;
   }
-  if( sdFindUnquoted(azArg[0], (int)strlen(azArg[0]), '=')>=0 ){
-    *pzErr = sqlite3_mprintf("softdelete: the first argument must be the base "
-        "table name, not an option: %s", azArg[0]);
+  if( a->zBase==0 || a->zBase[0]==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: the first argument must name the "
+        "base table, got: %s", azArg[0]);
     return SQLITE_ERROR;
   }
-  a->zBase = sdDequote(azArg[0], (int)strlen(azArg[0]));
-  if( a->zBase==0 ) return SQLITE_NOMEM;
   for(i=1; i<nArg; i++){
     const char *z = azArg[i];
-    int n = (int)strlen(z);
-    int iEq = sdFindUnquoted(z, n, '=');
-    char *zKey, *zVal;
-    int rc = SQLITE_OK;
-    if( iEq<0 ){
+    rc = sdArgSplit(z, &zKey, &zVal, &bEq);
+    if( rc ) return rc;
+    if( !bEq ){
       *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
           "got: %s (options: column=NAME, format=FORMAT)", z);
-      return SQLITE_ERROR;
-    }
-    zKey = sdDequote(z, iEq);
-    zVal = sdDequote(&z[iEq+1], n-iEq-1);
-    if( zKey==0 || zVal==0 ){
-      rc = SQLITE_NOMEM;
+      rc = SQLITE_ERROR;
+    }else if( zKey==0 ){
+      *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
+          "got: %s (the key is one word: column or format)", z);
+      rc = SQLITE_ERROR;
     }else if( sdStrICmp(zKey, "column")==0 ){
       if( bColumn++ ){
         *pzErr = sqlite3_mprintf("softdelete: option column= is given twice");
@@ -123,6 +120,7 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
     }
     sqlite3_free(zKey);
     sqlite3_free(zVal);
+    zKey = zVal = 0;
     if( rc ) return rc;
   }
   if( a->zMarker==0 ){
@@ -134,15 +132,19 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
 
 /* ---- Reading the base -------------------------------------------------- */
 
-static void sdFreeColumns(SdVtab *p){
+static void sdFreeColumnArray(SdCol *aCol, int nCol){
   int i;
-  for(i=0; i<p->nCol; i++){
-    sqlite3_free(p->aCol[i].zName);
-    sqlite3_free(p->aCol[i].zType);
-    sqlite3_free(p->aCol[i].zColl);
-    sqlite3_free(p->aCol[i].zDflt);
+  for(i=0; i<nCol; i++){
+    sqlite3_free(aCol[i].zName);
+    sqlite3_free(aCol[i].zType);
+    sqlite3_free(aCol[i].zColl);
+    sqlite3_free(aCol[i].zDflt);
   }
-  sqlite3_free(p->aCol);
+  sqlite3_free(aCol);
+}
+
+static void sdFreeColumns(SdVtab *p){
+  sdFreeColumnArray(p->aCol, p->nCol);
   p->aCol = 0;
   p->nCol = 0;
 }
@@ -268,10 +270,18 @@ static char sdAffinity(const char *zType){
   return SD_AFF_NUMERIC;
 }
 
-/* Read the base's columns into p->aCol; zOp receives the op column's name. */
+/*
+** Read the base's columns into p->aCol (and p->iMarker, p->iPk, p->zOpWhy,
+** the canonical spelling of p->zMarker and p->zOpCol). *pbMarker and *pbOp
+** say whether the marker and the operation column exist. On error p keeps
+** what it had: no half-read description is ever left behind.
+*/
 static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
   sqlite3_stmt *pStmt = 0;
-  int rc, nAlloc = 0, nPk = 0;
+  int rc, nAlloc = 0, nPk = 0, nCol = 0, iMarker = -1, iPk = -1, i;
+  SdCol *aCol = 0;
+  char *zMarker = 0, *zOpCol = 0;
+  const char *zOpWhy = 0;
   *pbMarker = *pbOp = 0;
   rc = sdPrepare(p->db, &pStmt, 0,
       "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
@@ -279,32 +289,33 @@ static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
   if( rc ) return rc;
   sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
-  p->iMarker = -1;
-  p->iPk = -1;
-  while( sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
-    const char *zDflt = (const char*)sqlite3_column_text(pStmt, 3);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = sdColumnText(pStmt, 0, &rc);
+    const char *zType = sdColumnText(pStmt, 1, &rc);
+    const char *zDflt = sdColumnText(pStmt, 3, &rc);
     int iHidden = sqlite3_column_int(pStmt, 5);
     const char *zColl = 0;
     SdCol *pCol;
-    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
+    if( rc ) break;
+    if( zName==0 ){ rc = SQLITE_CORRUPT; break; }
     if( sdStrICmp(zName, p->zOpCol)==0 ){
-      sqlite3_free(p->zOpCol);
-      p->zOpCol = sqlite3_mprintf("%s", zName);
+      sqlite3_free(zOpCol);
+      zOpCol = sqlite3_mprintf("%s", zName);
+      if( zOpCol==0 ){ rc = SQLITE_NOMEM; break; }
       *pbOp = 1;
+      zOpWhy = sqlite3_column_int(pStmt, 4)>0 ? "part of the PRIMARY KEY"
+             : (iHidden==2 || iHidden==3) ? "a generated column" : 0;
       continue;
     }
-    if( p->nCol>=nAlloc ){
+    if( nCol>=nAlloc ){
       SdCol *aNew;
       nAlloc = nAlloc ? nAlloc*2 : 16;
-      aNew = sqlite3_realloc64(p->aCol, sizeof(SdCol)*nAlloc);
+      aNew = sqlite3_realloc64(aCol, sizeof(SdCol)*nAlloc);
       if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
-      p->aCol = aNew;
+      aCol = aNew;
     }
-    pCol = &p->aCol[p->nCol];
+    pCol = &aCol[nCol++];
     memset(pCol, 0, sizeof(*pCol));
-    p->nCol++;
     pCol->zName = sqlite3_mprintf("%s", zName);
     if( zType && zType[0] ) pCol->zType = sqlite3_mprintf("%s", zType);
     if( zDflt ) pCol->zDflt = sqlite3_mprintf("%s", zDflt);
@@ -313,49 +324,62 @@ static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
     pCol->bGenerated = iHidden==2 || iHidden==3;
     pCol->eAff = sdAffinity(zType);
     if( pCol->bPk ) nPk++;
-    if( sqlite3_table_column_metadata(p->db, p->zDb, p->zBase, zName,
-                                      0, &zColl, 0, 0, 0)==SQLITE_OK
-     && zColl && sdStrICmp(zColl, "BINARY")!=0 ){
-      pCol->zColl = sqlite3_mprintf("%s", zColl);
-      if( pCol->zColl==0 ){ rc = SQLITE_NOMEM; break; }
-    }
     if( pCol->zName==0 || (zType && zType[0] && pCol->zType==0)
      || (zDflt && pCol->zDflt==0) ){
       rc = SQLITE_NOMEM; break;
     }
+    rc = sqlite3_table_column_metadata(p->db, p->zDb, p->zBase, zName,
+                                       0, &zColl, 0, 0, 0);
+    if( rc ) break;
+    if( zColl && sdStrICmp(zColl, "BINARY")!=0 ){
+      pCol->zColl = sqlite3_mprintf("%s", zColl);
+      if( pCol->zColl==0 ){ rc = SQLITE_NOMEM; break; }
+    }
     if( sdStrICmp(zName, p->zMarker)==0 ){
-      sqlite3_free(p->zMarker);
-      p->zMarker = sqlite3_mprintf("%s", zName);
-      if( p->zMarker==0 ){ rc = SQLITE_NOMEM; break; }
+      sqlite3_free(zMarker);
+      zMarker = sqlite3_mprintf("%s", zName);
+      if( zMarker==0 ){ rc = SQLITE_NOMEM; break; }
       pCol->bMarker = 1;
-      p->iMarker = p->nCol-1;
+      iMarker = nCol-1;
       *pbMarker = 1;
     }
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
-  if( rc==SQLITE_OK && p->zOpCol==0 ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK && nPk==1 ){
     /* An INTEGER PRIMARY KEY aliases the rowid unless it has an index of its
     ** own (INTEGER PRIMARY KEY DESC, or a type that is not exactly INTEGER). */
-    int i;
-    for(i=0; i<p->nCol; i++){
-      if( p->aCol[i].bPk && p->aCol[i].zType
-       && sdStrICmp(p->aCol[i].zType, "INTEGER")==0 ){
+    for(i=0; i<nCol && rc==SQLITE_OK; i++){
+      if( aCol[i].bPk && aCol[i].zType && sdStrICmp(aCol[i].zType, "INTEGER")==0 ){
         sqlite3_stmt *pIdx = 0;
         int bAuto = 0;
         rc = sdPrepare(p->db, &pIdx, 0,
             "SELECT 1 FROM pragma_index_list(?1, ?2) WHERE origin='pk'");
-        if( rc ) return rc;
+        if( rc ) break;
         sqlite3_bind_text(pIdx, 1, p->zBase, -1, SQLITE_STATIC);
         sqlite3_bind_text(pIdx, 2, p->zDb, -1, SQLITE_STATIC);
         bAuto = sqlite3_step(pIdx)==SQLITE_ROW;
         rc = sqlite3_finalize(pIdx);
-        if( !bAuto ) p->iPk = i;
+        if( !bAuto ) iPk = i;
       }
     }
   }
-  return rc;
+  if( rc ){
+    sdFreeColumnArray(aCol, nCol);
+    sqlite3_free(zMarker);
+    sqlite3_free(zOpCol);
+    *pbMarker = *pbOp = 0;
+    return rc;
+  }
+  sdFreeColumnArray(p->aCol, p->nCol);
+  p->aCol = aCol;
+  p->nCol = nCol;
+  p->iMarker = iMarker;
+  p->iPk = iPk;
+  p->zOpWhy = zOpWhy;
+  if( zMarker ){ sqlite3_free(p->zMarker); p->zMarker = zMarker; }
+  if( zOpCol ){ sqlite3_free(p->zOpCol); p->zOpCol = zOpCol; }
+  return SQLITE_OK;
 }
 
 /* Pick the name by which SQL reaches the base rowid. */
@@ -392,44 +416,6 @@ static void sdParseStat(const char *z, i64 *pnRow, i64 *aiRowEq, int nCol){
     i++;
     while( *z==' ' ) z++;
   }
-}
-
-/*
-** Is zWhere the WHERE clause of an index over live rows: "<marker> IS NULL",
-** the marker quoted any way SQLite allows or not at all, in any case, with
-** any white space and parentheses around it?
-*/
-static int sdIsLiveWhere(const char *zWhere, const char *zMarker){
-  const char *z = zWhere;
-  char *zId;
-  int n = 0, nParen = 0, bOk;
-  if( z==0 ) return 0;
-  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' || *z=='(' ){
-    if( *z=='(' ) nParen++;
-    z++;
-  }
-  if( *z=='"' || *z=='`' || *z=='[' ){
-    char q = *z=='[' ? ']' : *z;
-    for(n=1; z[n] && !(z[n]==q && z[n+1]!=q); n++){ if( z[n]==q ) n++; }
-    if( z[n]!=q ) return 0;
-    n++;
-  }else{
-    while( z[n] && z[n]!=' ' && z[n]!='\t' && z[n]!='\n' && z[n]!=')' ) n++;
-  }
-  zId = sdDequote(z, n);
-  bOk = zId && sdStrICmp(zId, zMarker)==0;
-  sqlite3_free(zId);
-  if( !bOk ) return 0;
-  z += n;
-  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' ) z++;
-  if( sqlite3_strnicmp(z, "IS", 2)!=0 ) return 0;
-  z += 2;
-  if( *z!=' ' && *z!='\t' && *z!='\n' && *z!='\r' ) return 0;
-  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' ) z++;
-  if( sqlite3_strnicmp(z, "NULL", 4)!=0 ) return 0;
-  z += 4;
-  while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' || (*z==')' && nParen-->0) ) z++;
-  return *z==0 && nParen==0;
 }
 
 /* Read the base's indexes (for planning and for naming conflicting keys). */
@@ -674,6 +660,149 @@ static const char *sdMarkerType(int eFormat){
 
 static int sdOtherWrapper(sqlite3*, const char*, const char*, const char*, char**);
 
+/* ---- Tables whose columns are still to be added (SdPending) ------------- */
+
+static SdPending **sdPendingFind(SdConn *pConn, const char *zDb, const char *zName){
+  SdPending **pp;
+  for(pp=&pConn->pPending; *pp; pp=&(*pp)->pNext){
+    if( sdStrICmp((*pp)->zDb, zDb)==0 && sdStrICmp((*pp)->zName, zName)==0 ) break;
+  }
+  return pp;
+}
+
+static int sdPendingAdd(SdConn *pConn, const char *zDb, const char *zName){
+  SdPending *pNew;
+  if( *sdPendingFind(pConn, zDb, zName) ) return SQLITE_OK;
+  pNew = sqlite3_malloc64(sizeof(*pNew));
+  if( pNew==0 ) return SQLITE_NOMEM;
+  pNew->zDb = sqlite3_mprintf("%s", zDb);
+  pNew->zName = sqlite3_mprintf("%s", zName);
+  if( pNew->zDb==0 || pNew->zName==0 ){
+    sqlite3_free(pNew->zDb);
+    sqlite3_free(pNew->zName);
+    sqlite3_free(pNew);
+    return SQLITE_NOMEM;
+  }
+  pNew->pNext = pConn->pPending;
+  pConn->pPending = pNew;
+  return SQLITE_OK;
+}
+
+static void sdPendingRemove(SdConn *pConn, const char *zDb, const char *zName){
+  SdPending **pp = sdPendingFind(pConn, zDb, zName);
+  if( *pp ){
+    SdPending *pDel = *pp;
+    *pp = pDel->pNext;
+    sqlite3_free(pDel->zDb);
+    sqlite3_free(pDel->zName);
+    sqlite3_free(pDel);
+  }
+}
+
+void sdPendingClear(SdConn *pConn){
+  while( pConn->pPending ){
+    sdPendingRemove(pConn, pConn->pPending->zDb, pConn->pPending->zName);
+  }
+}
+
+/*
+** The error for a base that has lost its marker or operation column since
+** the virtual table was created: adding them back empty would make every
+** deleted row live, so the table is refused until the user repairs it.
+*/
+static char *sdLostColumns(SdVtab *p, int bMarker, int bOp){
+  char *zCols = !bMarker && !bOp
+      ? sqlite3_mprintf("columns %s and %s", p->zMarker, p->zOpCol)
+      : sqlite3_mprintf("column %s", !bMarker ? p->zMarker : p->zOpCol);
+  char *zErr = zCols==0 ? 0 : sqlite3_mprintf("softdelete: base table %s of %s "
+      "has lost its %s (a table rebuild or DROP COLUMN?): deleted rows can no "
+      "longer be told from live ones, so %s refuses reads and writes; to "
+      "repair on purpose, add %s back with ALTER TABLE ... ADD COLUMN (every "
+      "row is then live) or restore the table from a backup (README: \"A base "
+      "that lost its marker\")", p->zBase, p->zName, zCols, p->zName,
+      !bMarker && !bOp ? "them" : "it");
+  sqlite3_free(zCols);
+  return zErr;
+}
+
+/*
+** Can the marker and operation columns (those present) be written by the
+** extension? Not when they are a key, generated, NOT NULL (the marker), or
+** part of a foreign key as child or parent: a planted definition naming such
+** a column would have restores write NULL into it. *pzErr is set (and
+** SQLITE_OK returned) when one cannot; other codes are read errors.
+*/
+static int sdCheckMarker(SdVtab *p, int bMarker, int bOp, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  const char *zWhy = 0, *zCol = p->zMarker, *zRole = "marker";
+  char *zWhyBuf = 0;
+  int rc = SQLITE_OK;
+  *pzErr = 0;
+  if( bMarker ){
+    SdCol *pM = &p->aCol[p->iMarker];
+    if( pM->bPk ) zWhy = "part of the PRIMARY KEY";
+    else if( pM->bGenerated ) zWhy = "a generated column";
+    else if( pM->bNotNull ) zWhy = "declared NOT NULL (live rows hold NULL there)";
+  }
+  if( zWhy==0 && bOp && p->zOpWhy ){
+    zWhy = p->zOpWhy;
+    zCol = p->zOpCol;
+    zRole = "operation";
+  }
+  if( zWhy==0 ){
+    /* A column of one of the base's own foreign keys ... */
+    rc = sdPrepare(p->db, &pStmt, 0, "SELECT \"from\", \"table\" FROM "
+        "pragma_foreign_key_list(?1, ?2) WHERE \"from\"=?3 COLLATE NOCASE "
+        "OR \"from\"=?4 COLLATE NOCASE");
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, p->zMarker, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, p->zOpCol, -1, SQLITE_STATIC);
+      if( sqlite3_step(pStmt)==SQLITE_ROW ){
+        int bM = sdStrICmp((const char*)sqlite3_column_text(pStmt, 0), p->zMarker)==0;
+        zCol = bM ? p->zMarker : p->zOpCol;
+        zRole = bM ? "marker" : "operation";
+        zWhyBuf = sqlite3_mprintf("a foreign key column (referencing %s)",
+                                  sqlite3_column_text(pStmt, 1));
+        if( zWhyBuf==0 ) rc = SQLITE_NOMEM;
+      }
+      if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+      else sqlite3_finalize(pStmt);
+    }
+  }
+  if( zWhy==0 && zWhyBuf==0 && rc==SQLITE_OK ){
+    /* ... or the parent key of another table's. */
+    rc = sdPrepare(p->db, &pStmt, 0, "SELECT f.\"to\", m.name FROM "
+        "\"%w\".sqlite_master AS m, pragma_foreign_key_list(m.name, ?2) AS f "
+        "WHERE m.type='table' AND f.\"table\"=?1 COLLATE NOCASE "
+        "AND (f.\"to\"=?3 COLLATE NOCASE OR f.\"to\"=?4 COLLATE NOCASE)", p->zDb);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, p->zMarker, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, p->zOpCol, -1, SQLITE_STATIC);
+      if( sqlite3_step(pStmt)==SQLITE_ROW ){
+        int bM = sdStrICmp((const char*)sqlite3_column_text(pStmt, 0), p->zMarker)==0;
+        zCol = bM ? p->zMarker : p->zOpCol;
+        zRole = bM ? "marker" : "operation";
+        zWhyBuf = sqlite3_mprintf("the parent key of a foreign key of %s",
+                                  sqlite3_column_text(pStmt, 1));
+        if( zWhyBuf==0 ) rc = SQLITE_NOMEM;
+      }
+      if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+      else sqlite3_finalize(pStmt);
+    }
+  }
+  if( rc==SQLITE_OK && (zWhy || zWhyBuf) ){
+    *pzErr = sqlite3_mprintf("softdelete: %s column %s of %s cannot be used: "
+        "it is %s", zRole, zCol, p->zBase, zWhy ? zWhy : zWhyBuf);
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_free(zWhyBuf);
+  return rc;
+}
+
 /*
 ** Build an SdVtab for virtual table zName in schema zDb from its module
 ** arguments. See SD_MODE_* for what eMode changes.
@@ -683,7 +812,7 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
                   SdVtab **ppOut, char **pzErr){
   SdArgs a;
   SdVtab *p;
-  int rc, bMarker = 0, bOp = 0;
+  int rc, bMarker = 0, bOp = 0, bAdded = 0;
 
   *ppOut = 0;
   rc = sdParseArgs(nArg, azArg, &a, pzErr);
@@ -704,8 +833,9 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
 
   rc = sdCheckBase(db, zDb, a.zBase, &p->zBase, pzErr);
   if( rc ){
-    if( eMode==SD_MODE_CONNECT && rc==SQLITE_ERROR ){
-      /* The base has gone: keep the vtab droppable, fail every other use. */
+    if( (eMode==SD_MODE_CONNECT || eMode==SD_MODE_GRAPH) && rc==SQLITE_ERROR ){
+      /* The base has gone: keep the vtab droppable, fail every other use
+      ** (a graph leaves such a table out: no row can cascade into it). */
       const char *zWhy = *pzErr ? *pzErr : "";
       if( strncmp(zWhy, "softdelete: ", 12)==0 ) zWhy += 12;
       p->zMissing = sqlite3_mprintf("softdelete: the base table %s of %s is "
@@ -732,15 +862,35 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
   rc = sdReadColumns(p, &bMarker, &bOp);
   if( rc ) goto fail;
   if( !bMarker || !bOp ){
-    if( eMode==SD_MODE_LOOKUP ){
-      *pzErr = sqlite3_mprintf("softdelete: base table %s of %s has no column "
-          "%s yet: it is added when %s is first used", p->zBase, zName,
-          !bMarker ? p->zMarker : p->zOpCol, zName);
-      rc = SQLITE_ERROR;
+    if( eMode!=SD_MODE_CREATE && *sdPendingFind(pConn, zDb, zName)==0 ){
+      /* Lost since the table was created: refused, never re-added empty. */
+      char *zErr = sdLostColumns(p, bMarker, bOp);
+      if( zErr==0 ){ rc = SQLITE_NOMEM; goto fail; }
+      if( eMode!=SD_MODE_CONNECT ){
+        *pzErr = zErr;
+        rc = SQLITE_ERROR;
+        goto fail;
+      }
+      /* Declared with the base's columns, so that every use reaches the
+      ** module and gets this message. */
+      p->zMissing = zErr;
+    }else if( eMode==SD_MODE_GRAPH ){
+      /* A write is under way: no ALTER TABLE here. */
+      *pzErr = sqlite3_mprintf("softdelete: %s was created in this transaction "
+          "and its base %s has no column %s yet: it is added at COMMIT or when "
+          "%s is first used", zName, p->zBase, !bMarker ? p->zMarker : p->zOpCol,
+          zName);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       goto fail;
+    }else{
+      if( eMode==SD_MODE_CREATE ){
+        rc = sdPendingAdd(pConn, zDb, zName);
+        if( rc ) goto fail;
+        bAdded = 1;
+      }
+      /* Added by sdEnsureColumns() at the first safe moment; see there. */
+      p->bPending = 1;
     }
-    /* Added by sdEnsureColumns() at the first safe moment; see there. */
-    p->bPending = 1;
     if( !bMarker ){
       SdCol *aNew = sqlite3_realloc64(p->aCol, sizeof(SdCol)*(p->nCol+1));
       SdCol *pM;
@@ -758,27 +908,31 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
       pM->eAff = sdAffinity(pM->zType);
       p->iMarker = p->nCol++;
     }
+    if( p->zMissing ) goto done;
+    if( eMode==SD_MODE_LOOKUP ){
+      /* An SQL function at the top level (sd_unique in a migration): the
+      ** columns can be added now. */
+      rc = sdEnsureColumns(p);
+      if( rc ){
+        *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg);
+        goto fail;
+      }
+      bMarker = bOp = 1;
+    }
   }
-  if( bMarker ){
-    SdCol *pM = &p->aCol[p->iMarker];
-    const char *zWhy = 0;
-    if( pM->bPk ) zWhy = "part of the PRIMARY KEY";
-    else if( pM->bGenerated ) zWhy = "a generated column";
-    else if( pM->bNotNull ) zWhy = "declared NOT NULL (live rows hold NULL there)";
-    if( zWhy ){
-      char *zErr = sqlite3_mprintf("softdelete: marker column %s of %s cannot "
-          "be used: it is %s", p->zMarker, p->zBase, zWhy);
+  {
+    char *zErr = 0;
+    rc = sdCheckMarker(p, bMarker, bOp, &zErr);
+    if( rc==SQLITE_OK && zErr ){
       if( eMode==SD_MODE_CONNECT ){
         /* Stay droppable; every use says what is wrong. */
         p->zMissing = zErr;
-        rc = zErr ? SQLITE_OK : SQLITE_NOMEM;
-        if( rc ) goto fail;
         goto done;
       }
       *pzErr = zErr;
-      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      goto fail;
+      rc = SQLITE_ERROR;
     }
+    if( rc ) goto fail;
   }
   rc = sdChooseRowid(p, pzErr);
   if( rc ) goto fail;
@@ -798,9 +952,9 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
   if( rc ) goto fail;
 
 done:
-  if( eMode!=SD_MODE_LOOKUP ){
+  if( eMode==SD_MODE_CREATE || eMode==SD_MODE_CONNECT ){
     char *zDecl;
-    if( p->zMissing ){
+    if( p->zMissing && p->iMarker<0 ){
       /* One visible column, so that even SELECT * reaches xBestIndex. */
       zDecl = sqlite3_mprintf("CREATE TABLE x(\"base table missing\")");
       if( zDecl==0 ) rc = SQLITE_NOMEM;
@@ -822,6 +976,7 @@ done:
   return SQLITE_OK;
 
 fail:
+  if( bAdded ) sdPendingRemove(pConn, zDb, zName);
   sdArgsClear(&a);
   sdVtabRelease(p);
   return rc;
@@ -835,15 +990,30 @@ fail:
 ** building (3.52.0 holds a reference to it; versions between not checked).
 ** So xCreate only declares the marker, and this runs at the first safe
 ** moment: xSync at the commit of the CREATE statement (in autocommit mode,
-** that is the CREATE itself), or the first xOpen or xUpdate, whichever
-** comes first. A vtab whose base lost the columns gets them back the same way.
+** that is the CREATE itself), or the first xOpen or xUpdate, or an SQL
+** function naming the table, whichever comes first. Only a table created in
+** the current transaction (SdPending) gets here: one whose base lost the
+** columns later is refused by sdInit().
 */
 int sdEnsureColumns(SdVtab *p){
-  int rc = SQLITE_OK, bMarker = 0, bOp = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc, bMarker = 0, bOp = 0;
   char *zErr = 0;
   if( !p->bPending ) return SQLITE_OK;
-  sdFreeColumns(p);
-  rc = sdReadColumns(p, &bMarker, &bOp);
+  /* Which columns are there? p->aCol stays as declared until they are. */
+  rc = sdPrepare(p->db, &pStmt, 0, "SELECT coalesce(sum(name=?3 COLLATE NOCASE),0),"
+      " coalesce(sum(name=?4 COLLATE NOCASE),0) FROM pragma_table_xinfo(?1, ?2)");
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 3, p->zMarker, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 4, p->zOpCol, -1, SQLITE_STATIC);
+    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+      bMarker = sqlite3_column_int(pStmt, 0)>0;
+      bOp = sqlite3_column_int(pStmt, 1)>0;
+    }
+    rc = sqlite3_finalize(pStmt);
+  }
   if( rc==SQLITE_OK && !bMarker ){
     rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s",
                 p->zDb, p->zBase, p->zMarker, sdMarkerType(p->eFormat));
@@ -852,8 +1022,7 @@ int sdEnsureColumns(SdVtab *p){
     rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" INTEGER",
                 p->zDb, p->zBase, p->zOpCol);
   }
-  if( rc==SQLITE_OK && (!bMarker || !bOp) ){
-    sdFreeColumns(p);
+  if( rc==SQLITE_OK ){
     rc = sdReadColumns(p, &bMarker, &bOp);
     if( rc==SQLITE_OK && (!bMarker || !bOp) ) rc = SQLITE_ERROR;
   }
@@ -865,6 +1034,7 @@ int sdEnsureColumns(SdVtab *p){
     return rc;
   }
   p->bPending = 0;
+  sdPendingRemove(p->pConn, p->zDb, p->zName);
   sdPoolClear(p);
   sdWriteClear(p);
   return SQLITE_OK;
@@ -911,9 +1081,25 @@ static int sdConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   return sdCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, SD_MODE_CONNECT);
 }
 
-/* xDisconnect and xDestroy: the base table and its rows stay. */
+/* xDisconnect: the base table and its rows stay. */
 static int sdDisconnect(sqlite3_vtab *pVtab){
   sdVtabRelease((SdVtab*)pVtab);
+  return SQLITE_OK;
+}
+
+/* xDestroy: DROP TABLE of the virtual table; the base table and its rows
+** stay. */
+static int sdDestroy(sqlite3_vtab *pVtab){
+  SdVtab *p = (SdVtab*)pVtab;
+  sdPendingRemove(p->pConn, p->zDb, p->zName);
+  return sdDisconnect(pVtab);
+}
+
+/* xCommit and xRollback reach only a table created in this transaction: its
+** columns are no longer to come (added by xSync, or gone with the table). */
+static int sdTxnEnd(sqlite3_vtab *pVtab){
+  SdVtab *p = (SdVtab*)pVtab;
+  sdPendingRemove(p->pConn, p->zDb, p->zName);
   return SQLITE_OK;
 }
 
@@ -928,76 +1114,6 @@ static int sdRename(sqlite3_vtab *pVtab, const char *zNew){
 }
 
 /* ---- Looking a virtual table up by name, for the SQL functions ----------- */
-
-/*
-** Split the argument list of a CREATE VIRTUAL TABLE statement. On success
-** *pazArg holds *pnArg strings (one allocation) and *pzModule the module name.
-*/
-static int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg,
-                         char **pzModule){
-  int n = (int)strlen(zSql), i, iUsing = -1, nArg = 0, depth = 0, iStart;
-  char **azArg;
-  *pnArg = 0; *pazArg = 0; *pzModule = 0;
-  /* Find the USING keyword outside quotes. */
-  for(i=0; i<n; i++){
-    char c = zSql[i];
-    if( c=='\'' || c=='"' || c=='`' || c=='[' ){
-      char q = c=='[' ? ']' : c;
-      for(i++; i<n && zSql[i]!=q; i++){}
-      continue;
-    }
-    if( (c=='u' || c=='U') && i>0 && sqlite3_strnicmp(&zSql[i], "using", 5)==0
-     && (zSql[i-1]==' ' || zSql[i-1]=='\n' || zSql[i-1]=='\t' || zSql[i-1]=='"'
-         || zSql[i-1]==']' || zSql[i-1]=='`')
-     && (zSql[i+5]==' ' || zSql[i+5]=='\n' || zSql[i+5]=='\t') ){
-      iUsing = i+5;
-      break;
-    }
-  }
-  if( iUsing<0 ) return SQLITE_ERROR;
-  i = iUsing;
-  while( i<n && (zSql[i]==' ' || zSql[i]=='\n' || zSql[i]=='\t') ) i++;
-  iStart = i;
-  while( i<n && zSql[i]!='(' && zSql[i]!=' ' && zSql[i]!='\n' ) i++;
-  *pzModule = sdDequote(&zSql[iStart], i-iStart);
-  if( *pzModule==0 ) return SQLITE_NOMEM;
-  while( i<n && zSql[i]!='(' ) i++;
-  if( i>=n ) return SQLITE_OK;
-  azArg = sqlite3_malloc64(sizeof(char*)*(n+1) + n + 1);
-  if( azArg==0 ) return SQLITE_NOMEM;
-  {
-    char *zOut = (char*)&azArg[n+1];
-    int j = 0;
-    iStart = ++i;
-    for(; i<n; i++){
-      char c = zSql[i];
-      if( c=='\'' || c=='"' || c=='`' || c=='[' ){
-        char q = c=='[' ? ']' : c;
-        for(i++; i<n && zSql[i]!=q; i++){}
-        continue;
-      }
-      if( c=='(' ){ depth++; continue; }
-      if( (c==',' && depth==0) || (c==')' && depth==0) ){
-        int s = iStart, e = i;
-        while( s<e && (zSql[s]==' '||zSql[s]=='\n'||zSql[s]=='\t') ) s++;
-        while( e>s && (zSql[e-1]==' '||zSql[e-1]=='\n'||zSql[e-1]=='\t') ) e--;
-        if( e>s || c==',' || nArg>0 ){
-          azArg[nArg++] = &zOut[j];
-          memcpy(&zOut[j], &zSql[s], e-s);
-          j += e-s;
-          zOut[j++] = 0;
-        }
-        iStart = i+1;
-        if( c==')' ) break;
-        continue;
-      }
-      if( c==')' ) depth--;
-    }
-  }
-  *pnArg = nArg;
-  *pazArg = azArg;
-  return SQLITE_OK;
-}
 
 /*
 ** Is base table zBase of schema zDb wrapped by a softdelete table other than
@@ -1035,16 +1151,52 @@ static int sdOtherWrapper(sqlite3 *db, const char *zDb, const char *zBase,
 }
 
 /*
+** Build the SdVtab of table zName of schema zDb from the text zSql that the
+** schema keeps for it. *ppVtab is NULL (and SQLITE_OK returned) when zSql is
+** not a softdelete table. bGraph: see SD_MODE_GRAPH.
+*/
+int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
+                  const char *zSql, int bGraph, SdVtab **ppVtab, char **pzErr){
+  char **azArg = 0, *zModule = 0;
+  int nArg = 0, rc;
+  *ppVtab = 0;
+  if( zSql==0 ) return SQLITE_OK;
+  rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule);
+  if( rc==SQLITE_OK && sdStrICmp(zModule, "softdelete")==0 ){
+    rc = sdInit(db, pConn, zDb, zName, nArg, (const char*const*)azArg,
+                bGraph ? SD_MODE_GRAPH : SD_MODE_LOOKUP, ppVtab, pzErr);
+  }else if( rc==SQLITE_ERROR ){
+    rc = SQLITE_OK;
+  }
+  sqlite3_free(zModule);
+  sqlite3_free(azArg);
+  return rc;
+}
+
+/* Does schema zDb exist? */
+static int sdSchemaExists(sqlite3 *db, const char *zDb, int *pbFound){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sdPrepare(db, &pStmt, 0, "SELECT 1 FROM pragma_database_list "
+                     "WHERE name=?1 COLLATE NOCASE");
+  *pbFound = 0;
+  if( rc ) return rc;
+  sqlite3_bind_text(pStmt, 1, zDb, -1, SQLITE_STATIC);
+  rc = sqlite3_step(pStmt);
+  *pbFound = rc==SQLITE_ROW;
+  rc = sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
 ** Find the softdelete virtual table named zArg ("name" or "schema.name") and
 ** build its SdVtab. On error *pzErr says what is wrong.
 */
-int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
-               char **pzErr){
+int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, int bGraph,
+               SdVtab **ppVtab, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   const char *zDot;
-  char *zDb = 0, *zName = 0, *zModule = 0;
-  char **azArg = 0;
-  int nArg = 0, rc;
+  char *zDb = 0, *zName = 0;
+  int rc = SQLITE_OK, bSchema = 0;
 
   *ppVtab = 0;
   if( zArg==0 || zArg[0]==0 ){
@@ -1055,46 +1207,40 @@ int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
   zDot = strchr(zArg, '.');
   if( zDot ){
     /* "schema.name" only when the prefix names an attached schema. */
-    char *zPre = sqlite3_mprintf("%.*s", (int)(zDot-zArg), zArg);
-    int bSchema = 0;
-    if( zPre==0 ){ rc = SQLITE_NOMEM; goto out; }
-    if( sdPrepare(db, &pStmt, 0, "SELECT 1 FROM pragma_database_list "
-                  "WHERE name=?1 COLLATE NOCASE")==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, zPre, -1, SQLITE_STATIC);
-      bSchema = sqlite3_step(pStmt)==SQLITE_ROW;
-    }
-    sqlite3_finalize(pStmt);
-    pStmt = 0;
-    sqlite3_free(zPre);
-    if( !bSchema ) zDot = 0;
-  }
-  if( zDot ){
     zDb = sqlite3_mprintf("%.*s", (int)(zDot-zArg), zArg);
-    zName = sqlite3_mprintf("%s", zDot+1);
-  }else{
-    zName = sqlite3_mprintf("%s", zArg);
+    if( zDb==0 ){ rc = SQLITE_NOMEM; goto out; }
+    rc = sdSchemaExists(db, zDb, &bSchema);
+    if( rc ) goto out;
+    if( !bSchema ){ sqlite3_free(zDb); zDb = 0; }
   }
-  if( zName==0 || (zDot && zDb==0) ){ rc = SQLITE_NOMEM; goto out; }
+  zName = sqlite3_mprintf("%s", zDb ? zDot+1 : zArg);
+  if( zName==0 ){ rc = SQLITE_NOMEM; goto out; }
   if( zDb==0 ){
     /* Search the schemas in SQLite's order: temp, main, attached. */
     rc = sdPrepare(db, &pStmt, 0,
         "SELECT name FROM pragma_database_list ORDER BY (name<>'temp'), seq");
-    if( rc ) goto out;
-    while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    while( rc==SQLITE_OK && zDb==0 && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
       sqlite3_stmt *pF = 0;
-      const char *zS = (const char*)sqlite3_column_text(pStmt, 0);
-      int bFound = 0;
-      if( sdPrepare(db, &pF, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE "
-                    "type IN ('table','view') AND name=?1 COLLATE NOCASE",
-                    zS)==SQLITE_OK ){
+      const char *zS;
+      rc = SQLITE_OK;
+      zS = sdColumnText(pStmt, 0, &rc);
+      rc = rc ? rc : sdPrepare(db, &pF, 0, "SELECT 1 FROM \"%w\".sqlite_master "
+          "WHERE type IN ('table','view') AND name=?1 COLLATE NOCASE", zS);
+      if( rc==SQLITE_OK ){
         sqlite3_bind_text(pF, 1, zName, -1, SQLITE_STATIC);
-        bFound = sqlite3_step(pF)==SQLITE_ROW;
+        if( sqlite3_step(pF)==SQLITE_ROW ){
+          zDb = sqlite3_mprintf("%s", zS);
+          if( zDb==0 ) rc = SQLITE_NOMEM;
+        }
+        if( rc==SQLITE_OK ) rc = sqlite3_finalize(pF);
+        else sqlite3_finalize(pF);
       }
-      sqlite3_finalize(pF);
-      if( bFound ){ zDb = sqlite3_mprintf("%s", zS); break; }
     }
-    sqlite3_finalize(pStmt);
+    if( rc==SQLITE_DONE || rc==SQLITE_ROW ) rc = SQLITE_OK;
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+    else sqlite3_finalize(pStmt);
     pStmt = 0;
+    if( rc ) goto out;
     if( zDb==0 ){
       *pzErr = sqlite3_mprintf("softdelete: no such table: %s", zArg);
       rc = SQLITE_ERROR;
@@ -1103,46 +1249,39 @@ int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
   }
   rc = sdPrepare(db, &pStmt, 0, "SELECT name, sql FROM \"%w\".sqlite_master "
                  "WHERE type IN ('table','view') AND name=?1 COLLATE NOCASE", zDb);
-  if( rc ){
-    if( rc==SQLITE_ERROR ){
-      sqlite3_free(*pzErr);
-      *pzErr = sqlite3_mprintf("softdelete: no such schema: %s", zDb);
-    }
-    goto out;
-  }
+  if( rc ) goto out;
   sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-  if( sqlite3_step(pStmt)!=SQLITE_ROW ){
-    *pzErr = sqlite3_mprintf("softdelete: no such table: %s", zArg);
-    rc = SQLITE_ERROR;
-    goto out;
-  }
-  {
-    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
-    char *zCanon = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
-    if( zCanon==0 ){ rc = SQLITE_NOMEM; goto out; }
-    sqlite3_free(zName);
-    zName = zCanon;
-    if( zSql==0 || sqlite3_strnicmp(zSql, "CREATE VIRTUAL", 14)!=0
-     || (rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule))!=SQLITE_OK
-     || sdStrICmp(zModule, "softdelete")!=0 ){
-      if( rc!=SQLITE_NOMEM ){
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    const char *zCanon, *zSql;
+    rc = SQLITE_OK;
+    zCanon = sdColumnText(pStmt, 0, &rc);
+    zSql = sdColumnText(pStmt, 1, &rc);
+    if( rc==SQLITE_OK && zCanon ){
+      rc = sdVtabFromSql(db, pConn, zDb, zCanon, zSql, bGraph, ppVtab, pzErr);
+      if( rc==SQLITE_OK && *ppVtab==0 ){
         *pzErr = sqlite3_mprintf("softdelete: %s is not a softdelete virtual "
             "table", zArg);
         rc = SQLITE_ERROR;
       }
-      goto out;
     }
+  }else if( rc==SQLITE_DONE ){
+    *pzErr = sqlite3_mprintf("softdelete: no such table: %s", zArg);
+    rc = SQLITE_ERROR;
   }
-  rc = sdInit(db, pConn, zDb, zName, nArg, (const char*const*)azArg,
-              SD_MODE_LOOKUP, ppVtab, pzErr);
 
 out:
-  if( rc==SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("out of memory");
-  sqlite3_finalize(pStmt);
+  if( pStmt ){
+    int rc2 = sqlite3_finalize(pStmt);
+    if( rc==SQLITE_OK ) rc = rc2;
+  }
+  if( rc && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: %s", rc==SQLITE_NOMEM
+        ? "out of memory" : sqlite3_errmsg(db));
+  }
+  if( rc && *ppVtab ){ sdVtabRelease(*ppVtab); *ppVtab = 0; }
   sqlite3_free(zDb);
   sqlite3_free(zName);
-  sqlite3_free(zModule);
-  sqlite3_free(azArg);
   return rc;
 }
 
@@ -1156,7 +1295,7 @@ sqlite3_module sdModule = {
   sdConnect,          /* xConnect: read base, declare; never alters it */
   sdBestIndex,        /* xBestIndex: sd_plan.c */
   sdDisconnect,       /* xDisconnect */
-  sdDisconnect,       /* xDestroy: the base table stays */
+  sdDestroy,          /* xDestroy: the base table stays */
   sdOpen,             /* xOpen: sd_plan.c */
   sdClose,            /* xClose */
   sdFilter,           /* xFilter */
@@ -1167,8 +1306,8 @@ sqlite3_module sdModule = {
   sdUpdate,           /* xUpdate: sd_write.c */
   0,                  /* xBegin: nested writes share the caller's transaction */
   sdSync,             /* xSync: adds missing columns as CREATE commits */
-  0,                  /* xCommit */
-  0,                  /* xRollback */
+  sdTxnEnd,           /* xCommit: a created table's columns are settled */
+  sdTxnEnd,           /* xRollback: or gone with it */
   0,                  /* xFindFunction: LIKE etc. are forwarded, not overloaded */
   sdRename,           /* xRename: the vtab only */
   0,                  /* xSavepoint: statement journal covers nested writes */

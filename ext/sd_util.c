@@ -21,76 +21,6 @@ int sdStrICmp(const char *a, const char *b){
   return sqlite3_stricmp(a, b);
 }
 
-/*
-** Copy the n bytes at z, removing one level of SQL quoting ('x', "x", `x`,
-** [x]) and surrounding white space. Returns NULL on OOM.
-*/
-char *sdDequote(const char *z, int n){
-  char *zOut;
-  int i, j;
-  while( n>0 && (z[0]==' ' || z[0]=='\t' || z[0]=='\n' || z[0]=='\r') ){ z++; n--; }
-  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\n' || z[n-1]=='\r') ) n--;
-  zOut = sqlite3_malloc64((sqlite3_uint64)n+1);
-  if( zOut==0 ) return 0;
-  if( n>=2 && (z[0]=='\'' || z[0]=='"' || z[0]=='`' || z[0]=='[') ){
-    char q = z[0]=='[' ? ']' : z[0];
-    if( z[n-1]==q ){
-      for(i=1, j=0; i<n-1; i++){
-        zOut[j++] = z[i];
-        if( z[i]==q && q!=']' && i+1<n-1 && z[i+1]==q ) i++;
-      }
-      zOut[j] = 0;
-      return zOut;
-    }
-  }
-  memcpy(zOut, z, n);
-  zOut[n] = 0;
-  return zOut;
-}
-
-/*
-** Find the WHERE clause of a CREATE INDEX statement: returns a new string
-** holding the expression after the top-level WHERE keyword, or NULL if there
-** is none (or on OOM). Quoted identifiers, strings and comments are skipped.
-*/
-char *sdFindWhere(const char *zSql){
-  int i = 0, depth = 0;
-  if( zSql==0 ) return 0;
-  while( zSql[i] ){
-    char c = zSql[i];
-    if( c=='-' && zSql[i+1]=='-' ){          /* -- comment */
-      while( zSql[i] && zSql[i]!='\n' ) i++;
-      continue;
-    }
-    if( c=='/' && zSql[i+1]=='*' ){          /* comment */
-      for(i+=2; zSql[i] && !(zSql[i]=='*' && zSql[i+1]=='/'); i++){}
-      if( zSql[i] ) i += 2;
-      continue;
-    }
-    if( c=='\'' || c=='"' || c=='`' || c=='[' ){
-      char q = c=='[' ? ']' : c;
-      i++;
-      while( zSql[i] && !(zSql[i]==q && zSql[i+1]!=q) ){
-        if( zSql[i]==q ) i++;
-        i++;
-      }
-      if( zSql[i] ) i++;
-      continue;
-    }
-    if( c=='(' ) depth++;
-    if( c==')' ) depth--;
-    if( depth==0 && (c=='w' || c=='W') && i>0
-     && (zSql[i-1]==' ' || zSql[i-1]==')' || zSql[i-1]=='\n' || zSql[i-1]=='\t')
-     && sqlite3_strnicmp(&zSql[i], "where", 5)==0
-     && (zSql[i+5]==' ' || zSql[i+5]=='(' || zSql[i+5]=='\n' || zSql[i+5]=='\t')
-    ){
-      return sqlite3_mprintf("%s", &zSql[i+5]);
-    }
-    i++;
-  }
-  return 0;
-}
-
 /* Prepare an SQL statement built from a printf format. */
 int sdPrepare(sqlite3 *db, sqlite3_stmt **pp, int bPersist, const char *zFmt, ...){
   va_list ap;
@@ -105,6 +35,20 @@ int sdPrepare(sqlite3 *db, sqlite3_stmt **pp, int bPersist, const char *zFmt, ..
                           pp, 0);
   sqlite3_free(zSql);
   return rc;
+}
+
+/*
+** Column i of pStmt as text, or NULL for an SQL NULL. A value that could
+** not be turned into text (out of memory) sets *pRc to SQLITE_NOMEM, so that
+** it is never mistaken for NULL.
+*/
+const char *sdColumnText(sqlite3_stmt *pStmt, int i, int *pRc){
+  int eType = sqlite3_column_type(pStmt, i);
+  const char *z = (const char*)sqlite3_column_text(pStmt, i);
+  if( z==0 && eType!=SQLITE_NULL && *pRc==SQLITE_OK ){
+    *pRc = SQLITE_NOMEM;
+  }
+  return z;
 }
 
 /* Finish an sqlite3_str, reporting OOM through *pRc. */

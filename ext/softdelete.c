@@ -32,7 +32,10 @@ SQLITE_EXTENSION_INIT1
 
 /* Free the per-connection state when the module is unregistered. */
 static void sdConnFree(void *p){
-  if( p ) sqlite3_free(((SdConn*)p)->zOpSql);
+  if( p ){
+    sqlite3_free(((SdConn*)p)->zOpSql);
+    sdPendingClear((SdConn*)p);
+  }
   sqlite3_free(p);
 }
 

@@ -8,6 +8,7 @@
 **   sd_write.c     the write path (xUpdate): insert, update, soft delete
 **   sd_cascade.c   operations, cascades along foreign keys, exact restore
 **   sd_func.c      the SQL functions sd_*
+**   sd_text.c      reading SQL text: tokens, module arguments, index WHERE
 **   sd_util.c      time formats, identifiers, error helpers
 */
 #ifndef SOFTDELETE_H
@@ -44,6 +45,7 @@ typedef sqlite3_int64 i64;
 typedef unsigned char u8;
 
 typedef struct SdConn SdConn;
+typedef struct SdPending SdPending;
 typedef struct SdCol SdCol;
 typedef struct SdIndex SdIndex;
 typedef struct SdFkey SdFkey;
@@ -84,6 +86,19 @@ struct SdConn {
   void *pOpStmt;            /* Writing statement it belongs to (sdWriterOp) */
   int nOpRun;               /* ... and that statement's run count */
   char *zOpSql;             /* ... and its SQL text */
+  SdPending *pPending;      /* Tables created here whose columns are to come */
+};
+
+/*
+** A softdelete table created in the current transaction of this connection
+** whose base still lacks the marker or operation column (sdEnsureColumns()
+** adds them). Only such a table may have the columns added: a base that
+** lost them later is refused, never repaired (sdInit).
+*/
+struct SdPending {
+  char *zDb;                /* Schema */
+  char *zName;              /* Virtual table */
+  SdPending *pNext;         /* Next in SdConn.pPending */
 };
 
 /* One column of the virtual table, mapped onto a column of the base. */
@@ -152,6 +167,7 @@ struct SdVtab {
   char *zBase;              /* Name of the base table */
   char *zMarker;            /* Marker column name */
   char *zOpCol;             /* Operation column name: <marker>_op */
+  const char *zOpWhy;       /* Why the operation column is unusable, or NULL */
   int eFormat;              /* SD_FMT_* */
   char *zMissing;           /* Non-NULL: the base is gone; the error to give */
   int bPending;             /* Marker or op column still to be added */
@@ -222,7 +238,6 @@ struct SdJournal {
 
 /* sd_util.c */
 void sdVtabError(SdVtab *p, const char *zFmt, ...);
-char *sdDequote(const char *z, int n);
 int sdStrICmp(const char *a, const char *b);
 i64 sdNow(SdConn *pConn);
 void sdResultTime(sqlite3_context *ctx, int eFormat, i64 ms);
@@ -230,19 +245,40 @@ int sdBindTime(sqlite3_stmt *pStmt, int iParam, int eFormat, i64 ms);
 void sdFormatDatetime(i64 ms, char *zOut);
 const char *sdFormatName(int eFormat);
 int sdParseFormat(const char *z);
-char *sdFindWhere(const char *zSql);
 int sdPrepare(sqlite3 *db, sqlite3_stmt **pp, int bPersist, const char *zFmt, ...);
 char *sdMprintfStr(sqlite3_str *p, int *pRc);
+const char *sdColumnText(sqlite3_stmt *pStmt, int i, int *pRc);
 int sdExec(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 void sdNewOp(SdConn *pConn);
 void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 
+/* sd_text.c: token types of sdToken() */
+#define SD_TK_SPACE   1     /* white space or a comment */
+#define SD_TK_WORD    2     /* keyword, bare identifier or number */
+#define SD_TK_QUOTED  3     /* "name", `name` or [name] */
+#define SD_TK_STRING  4     /* 'text' */
+#define SD_TK_PUNCT   5     /* any other character */
+int sdIsSpace(char c);
+int sdToken(const char *z, int *peType);
+int sdNextToken(const char *z, int n, int *pi, int *piTok, int *pnTok);
+char *sdDequote(const char *z, int n);
+char *sdArgText(const char *z, int n);
+int sdArgSplit(const char *z, char **pzKey, char **pzValue, int *pbEq);
+int sdArgName(const char *z, char **pzName, int *pbDot);
+int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg, char **pzModule);
+char *sdFindWhere(const char *zSql);
+int sdIsLiveWhere(const char *zWhere, const char *zMarker);
+int sdFindCall(const char *zSql, const char *const *azName, int nName);
+
 /* sd_schema.c */
 extern sqlite3_module sdModule;
-int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, SdVtab **ppVtab,
-               char **pzErr);
+int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, int bGraph,
+               SdVtab **ppVtab, char **pzErr);
+int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
+                  const char *zSql, int bGraph, SdVtab **ppVtab, char **pzErr);
+void sdPendingClear(SdConn *pConn);
 void sdVtabRelease(SdVtab *p);
 int sdEnsureColumns(SdVtab *p);
 int sdSchemaVersion(SdVtab *p, int *piVersion);
