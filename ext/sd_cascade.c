@@ -44,6 +44,10 @@
 */
 #include "softdelete.h"
 
+/* The error for a softdelete table that a cascade or restore cannot use. */
+#define SD_BROKEN_FMT "softdelete: softdelete table %s cannot be used, so " \
+  "cascades and restores that reach it are refused: %s"
+
 /* A foreign key from one wrapped table (child) onto another (parent). */
 typedef struct SdEdge SdEdge;
 struct SdEdge {
@@ -74,8 +78,6 @@ struct SdGraph {
 
 /* ---- The journal ------------------------------------------------------- */
 
-#define SD_ALL_OF_OP ((i64)0x8000000000000000LL)   /* iRowid: see sdJournalUndo */
-
 void sdJournalInit(SdJournal *pJ){ memset(pJ, 0, sizeof(*pJ)); }
 
 void sdJournalClear(SdJournal *pJ){
@@ -88,8 +90,9 @@ void sdJournalClear(SdJournal *pJ){
   sdJournalInit(pJ);
 }
 
-static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, i64 iRowid,
-                        sqlite3_value *pMarker, sqlite3_value *pOp){
+/* Record a change (SD_J_*) before it is made. */
+static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, int eKind, i64 iRowid,
+                        i64 iOp, sqlite3_value *pMarker, sqlite3_value *pOp){
   struct SdJEntry *e;
   if( pJ->n>=pJ->nAlloc ){
     int nNew = pJ->nAlloc ? pJ->nAlloc*2 : 16;
@@ -100,8 +103,9 @@ static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, i64 iRowid,
   }
   e = &pJ->a[pJ->n];
   e->pTab = pTab;
+  e->eKind = eKind;
   e->iRowid = iRowid;
-  e->iOp = 0;
+  e->iOp = iOp;
   e->pMarker = sqlite3_value_dup(pMarker);
   e->pOp = sqlite3_value_dup(pOp);
   if( (pMarker && !e->pMarker) || (pOp && !e->pOp) ){
@@ -114,37 +118,49 @@ static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, i64 iRowid,
 }
 
 /*
-** Put every journalled row back as it was, newest first. An entry whose
-** iRowid is SD_ALL_OF_OP stands for every row of its
-** table that carries that operation id (a soft delete made set-wise): they
-** become live again.
+** Put every journalled row back as it was, newest first. Each undo touches
+** a row only while it still holds what the write left there (the operation
+** id a delete wrote; a NULL marker after a restore): when SQLite has already
+** rolled the transaction back (an I/O error, out of memory), nothing is
+** written twice and no trigger fires for nothing.
 */
 int sdJournalUndo(sqlite3 *db, SdJournal *pJ){
   int i, rc = SQLITE_OK;
   for(i=pJ->n-1; i>=0; i--){
     struct SdJEntry *e = &pJ->a[i];
+    SdVtab *pT = e->pTab;
     sqlite3_stmt *pStmt = 0;
     int rc2;
-    if( e->iRowid==SD_ALL_OF_OP ){
-      rc2 = sdPrepare(db, &pStmt, 0,
-          "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL WHERE \"%w\"=?1",
-          e->pTab->zDb, e->pTab->zBase, e->pTab->zMarker, e->pTab->zOpCol,
-          e->pTab->zOpCol);
-      if( rc2==SQLITE_OK ) sqlite3_bind_int64(pStmt, 1, e->iOp);
-    }else{
-      rc2 = sdPrepare(db, &pStmt, 0,
-          "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE %s=?3",
-          e->pTab->zDb, e->pTab->zBase, e->pTab->zMarker, e->pTab->zOpCol,
-          e->pTab->zRowid);
-      if( rc2==SQLITE_OK ){
-        if( e->pMarker ) sqlite3_bind_value(pStmt, 1, e->pMarker);
-        if( e->pOp ) sqlite3_bind_value(pStmt, 2, e->pOp);
-        sqlite3_bind_int64(pStmt, 3, e->iRowid);
-      }
+    switch( e->eKind ){
+      case SD_J_GROUP:
+        rc2 = sdPrepare(db, &pStmt, 0,
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL WHERE \"%w\"=?1",
+            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zOpCol);
+        if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 1, e->iOp);
+        break;
+      case SD_J_DELETE:
+        rc2 = sdPrepare(db, &pStmt, 0,
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL "
+            "WHERE %s=?1 AND \"%w\"=?2",
+            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zRowid, pT->zOpCol);
+        if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 1, e->iRowid);
+        if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 2, e->iOp);
+        break;
+      default:  /* SD_J_RESTORE */
+        rc2 = sdPrepare(db, &pStmt, 0,
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 "
+            "WHERE %s=?3 AND \"%w\" IS NULL",
+            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zRowid, pT->zMarker);
+        if( rc2==SQLITE_OK && e->pMarker ) rc2 = sqlite3_bind_value(pStmt, 1, e->pMarker);
+        if( rc2==SQLITE_OK && e->pOp ) rc2 = sqlite3_bind_value(pStmt, 2, e->pOp);
+        if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 3, e->iRowid);
+        break;
     }
     if( rc2==SQLITE_OK ){
       sqlite3_step(pStmt);
       rc2 = sqlite3_finalize(pStmt);
+    }else{
+      sqlite3_finalize(pStmt);
     }
     if( rc==SQLITE_OK ) rc = rc2;
   }
@@ -244,8 +260,18 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
     zSql = sdColumnText(pStmt, 1, &rc);
     if( rc || zName==0 ) break;
     rc = sdVtabFromSql(db, pConn, zDb, zName, zSql, 1, &pT, pzErr);
+    if( rc==SQLITE_ERROR ){
+      /* Not even its base is known: any cascade might need it. */
+      char *zWhy = *pzErr;
+      *pzErr = sqlite3_mprintf(SD_BROKEN_FMT, zName, zWhy ? zWhy : "");
+      sqlite3_free(zWhy);
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
     if( rc ) break;
-    if( pT && pT->zMissing ){ sdVtabRelease(pT); pT = 0; }
+    /* A table whose base is gone holds no rows to cascade to. One that is
+    ** unusable otherwise stays, with its foreign keys: sdReach() refuses
+    ** whatever reaches it. */
+    if( pT && pT->zMissing && pT->zBase==0 ){ sdVtabRelease(pT); pT = 0; }
     if( pT ){
       SdVtab **apNew = sqlite3_realloc64(g->apNode, sizeof(SdVtab*)*(g->nNode+1));
       if( apNew==0 ){ sdVtabRelease(pT); rc = SQLITE_NOMEM; break; }
@@ -519,6 +545,19 @@ static int sdRowSetAdd(SdRowSet *p, int iNode, i64 iRowid){
 
 /* ---- Helpers on graph nodes ------------------------------------------- */
 
+/*
+** May a cascade, a check or a restore follow a foreign key to node n? Not
+** when that table cannot be used (a base that lost its marker, a marker
+** that cannot be written): SQLITE_ERROR, with *pzErr naming it.
+*/
+static int sdReach(SdGraph *g, int n, char **pzErr){
+  SdVtab *pT = g->apNode[n];
+  if( pT->zMissing==0 ) return SQLITE_OK;
+  sqlite3_free(*pzErr);
+  *pzErr = sqlite3_mprintf(SD_BROKEN_FMT, pT->zName, pT->zMissing);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 static int sdGraphFor(SdVtab *p, SdGraph **ppG, int *piNode, char **pzErr){
   int i, v = 0, rc = sdSchemaVersion(p, &v);
   if( rc ) return rc;
@@ -551,15 +590,24 @@ static int sdHasEdges(SdGraph *g, int n, int bParent){
   return 0;
 }
 
-/* Bind the key read by pKey (already stepped to a row) to pDst ?1..?n.
-** Returns 0 if some key column is NULL: such a row references nothing. */
-static int sdBindKey(sqlite3_stmt *pDst, sqlite3_stmt *pKey, int n){
-  int i;
+/*
+** Read the key that row r holds through pKey (SELECT key columns WHERE
+** rowid=?1), bind it to pRows ?1..?n and step pRows to its first row.
+** Returns SQLITE_ROW, SQLITE_DONE (no such row, or a key with a NULL, which
+** references nothing) or an error. pKey stays on its row, for messages; the
+** caller resets both.
+*/
+static int sdKeyFirst(sqlite3_stmt *pKey, sqlite3_stmt *pRows, int n, i64 r){
+  int i, rc;
+  sqlite3_bind_int64(pKey, 1, r);
+  rc = sqlite3_step(pKey);
+  if( rc!=SQLITE_ROW ) return rc;
   for(i=0; i<n; i++){
-    if( sqlite3_column_type(pKey, i)==SQLITE_NULL ) return 0;
-    sqlite3_bind_value(pDst, i+1, sqlite3_column_value(pKey, i));
+    if( sqlite3_column_type(pKey, i)==SQLITE_NULL ) return SQLITE_DONE;
+    rc = sqlite3_bind_value(pRows, i+1, sqlite3_column_value(pKey, i));
+    if( rc ) return rc;
   }
-  return 1;
+  return sqlite3_step(pRows);
 }
 
 /* Set (bDelete) or clear the marker and op of one row, journalling it. */
@@ -582,31 +630,33 @@ static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
   }
   if( bDelete ){
     /* Only live rows are soft-deleted: before, marker and op were NULL. */
-    rc = pJ ? sdJournalAdd(pJ, pT, iRowid, 0, 0) : SQLITE_OK;
+    rc = pJ ? sdJournalAdd(pJ, pT, SD_J_DELETE, iRowid, iOp, 0, 0) : SQLITE_OK;
   }else{
     pSt = g->apState[iNode];
     sqlite3_bind_int64(pSt, 1, iRowid);
-    if( sqlite3_step(pSt)==SQLITE_ROW ){
-      rc = sdJournalAdd(pJ, pT, iRowid, sqlite3_column_value(pSt, 0),
-                        sqlite3_column_value(pSt, 1));
-    }else{
-      rc = sqlite3_reset(pSt);
-      if( rc==SQLITE_OK ) rc = SQLITE_NOTFOUND;
+    rc = sqlite3_step(pSt);
+    if( rc==SQLITE_ROW ){
+      rc = sdJournalAdd(pJ, pT, SD_J_RESTORE, iRowid, 0,
+                        sqlite3_column_value(pSt, 0), sqlite3_column_value(pSt, 1));
+    }else if( rc==SQLITE_DONE ){
+      rc = SQLITE_NOTFOUND;
     }
     sqlite3_reset(pSt);
   }
   if( rc ) goto err;
   pSt = g->apSoft[iNode];
   if( bDelete ){
-    sdBindTime(pSt, 1, pT->eFormat, iTime);
-    sqlite3_bind_int64(pSt, 2, iOp);
+    rc = sdBindTime(pSt, 1, pT->eFormat, iTime);
+    if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 2, iOp);
   }else{
-    sqlite3_bind_null(pSt, 1);
-    sqlite3_bind_null(pSt, 2);
+    rc = sqlite3_bind_null(pSt, 1);
+    if( rc==SQLITE_OK ) rc = sqlite3_bind_null(pSt, 2);
   }
-  sqlite3_bind_int64(pSt, 3, iRowid);
-  sqlite3_step(pSt);
-  rc = sqlite3_reset(pSt);
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 3, iRowid);
+  if( rc==SQLITE_OK ){
+    sqlite3_step(pSt);
+    rc = sqlite3_reset(pSt);
+  }
   if( rc==SQLITE_OK ) return SQLITE_OK;
 err:
   if( *pzErr==0 || rc!=SQLITE_CONSTRAINT_UNIQUE ){
@@ -630,15 +680,14 @@ static char *sdDescribeKey(sqlite3_stmt *pKey, int n, char **az){
   return sdMprintfStr(s, &rc);
 }
 
-static int sdForeignKeysOn(sqlite3 *db){
+/* Is PRAGMA foreign_keys on? */
+static int sdForeignKeysOn(sqlite3 *db, int *pbOn){
   sqlite3_stmt *pStmt = 0;
-  int bOn = 0;
-  if( sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &pStmt, 0)==SQLITE_OK
-   && sqlite3_step(pStmt)==SQLITE_ROW ){
-    bOn = sqlite3_column_int(pStmt, 0);
-  }
-  sqlite3_finalize(pStmt);
-  return bOn;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &pStmt, 0);
+  *pbOn = 0;
+  if( rc ) return rc;
+  if( sqlite3_step(pStmt)==SQLITE_ROW ) *pbOn = sqlite3_column_int(pStmt, 0);
+  return sqlite3_finalize(pStmt);
 }
 
 /* Is node n the child of a RESTRICT or NO ACTION key (so that its rows must
@@ -661,17 +710,16 @@ static int sdMarkGroup(SdGraph *g, SdEdge *e, i64 r, i64 iOp, i64 iTime,
   SdVtab *pC = g->apNode[e->iChild];
   sqlite3_stmt *pSt;
   int rc = sdEdgeStmt(g, e, &e->pGroupDel, 5);
-  if( rc==SQLITE_OK && pJ ){
-    rc = sdJournalAdd(pJ, pC, SD_ALL_OF_OP, 0, 0);
-    if( rc==SQLITE_OK ) pJ->a[pJ->n-1].iOp = iOp;
-  }
+  if( rc==SQLITE_OK && pJ ) rc = sdJournalAdd(pJ, pC, SD_J_GROUP, 0, iOp, 0, 0);
   if( rc ) goto err;
   pSt = e->pGroupDel;
-  sdBindTime(pSt, 1, pC->eFormat, iTime);
-  sqlite3_bind_int64(pSt, 2, iOp);
-  sqlite3_bind_int64(pSt, 3, r);
-  sqlite3_step(pSt);
-  rc = sqlite3_reset(pSt);
+  rc = sdBindTime(pSt, 1, pC->eFormat, iTime);
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 2, iOp);
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 3, r);
+  if( rc==SQLITE_OK ){
+    sqlite3_step(pSt);
+    rc = sqlite3_reset(pSt);
+  }
   if( rc==SQLITE_OK ) return SQLITE_OK;
 err:
   sqlite3_free(*pzErr);
@@ -724,6 +772,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
     for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
       SdEdge *e = &g->aEdge[i];
       if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
+      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
       if( nGroup>=nGroupAlloc ){
         int nNew = nGroupAlloc ? nGroupAlloc*2 : 16;
         struct SdGroup *aNew = sqlite3_realloc64(aGroup, sizeof(*aNew)*nNew);
@@ -737,15 +786,14 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
       if( !sdHasEdges(g, e->iChild, 1) && !sdHasChecks(g, e->iChild) ) continue;
       if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
       if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
-      sqlite3_bind_int64(e->pParentKey, 1, r);
-      if( sqlite3_step(e->pParentKey)==SQLITE_ROW
-       && sdBindKey(e->pLiveKids, e->pParentKey, e->nCol) ){
-        while( rc==SQLITE_OK && sqlite3_step(e->pLiveKids)==SQLITE_ROW ){
-          i64 c = sqlite3_column_int64(e->pLiveKids, 0);
-          if( !sdRowSetHas(&set, e->iChild, c) ) rc = sdRowSetAdd(&set, e->iChild, c);
-        }
-        if( rc==SQLITE_OK ) rc = sqlite3_reset(e->pLiveKids);
+      rc = sdKeyFirst(e->pParentKey, e->pLiveKids, e->nCol, r);
+      while( rc==SQLITE_ROW ){
+        i64 c = sqlite3_column_int64(e->pLiveKids, 0);
+        if( !sdRowSetHas(&set, e->iChild, c)
+         && (rc = sdRowSetAdd(&set, e->iChild, c))!=SQLITE_OK ) break;
+        rc = sqlite3_step(e->pLiveKids);
       }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
       sqlite3_reset(e->pLiveKids);
       sqlite3_reset(e->pParentKey);
     }
@@ -759,32 +807,32 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
       SdEdge *e = &g->aEdge[i];
       if( e->iParent!=n ) continue;
       if( e->eAction==SD_FK_NOACTION ){
-        if( bFkOn<0 ) bFkOn = sdForeignKeysOn(g->db);
+        if( bFkOn<0 && (rc = sdForeignKeysOn(g->db, &bFkOn))!=SQLITE_OK ) break;
         if( !bFkOn ) continue;
       }else if( e->eAction!=SD_FK_RESTRICT ){
         continue;
       }
+      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
       if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
       if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
-      sqlite3_bind_int64(e->pParentKey, 1, r);
-      if( sqlite3_step(e->pParentKey)==SQLITE_ROW
-       && sdBindKey(e->pLiveKids, e->pParentKey, e->nCol) ){
-        while( sqlite3_step(e->pLiveKids)==SQLITE_ROW ){
-          i64 c = sqlite3_column_int64(e->pLiveKids, 0);
-          if( !sdRowSetHas(&set, e->iChild, c) ){
-            char *zKey = sdDescribeKey(e->pParentKey, e->nCol, e->azTo);
-            sqlite3_free(*pzErr);
-            *pzErr = sqlite3_mprintf("softdelete: cannot delete row %lld of %s: "
-                "live rows of %s still reference it (%s, ON DELETE %s); "
-                "delete or move them first", r, g->apNode[n]->zName,
-                g->apNode[e->iChild]->zName, zKey ? zKey : "",
-                e->eAction==SD_FK_RESTRICT ? "RESTRICT" : "NO ACTION");
-            sqlite3_free(zKey);
-            rc = SQLITE_CONSTRAINT_FOREIGNKEY;
-            break;
-          }
+      rc = sdKeyFirst(e->pParentKey, e->pLiveKids, e->nCol, r);
+      while( rc==SQLITE_ROW ){
+        i64 c = sqlite3_column_int64(e->pLiveKids, 0);
+        if( !sdRowSetHas(&set, e->iChild, c) ){
+          char *zKey = sdDescribeKey(e->pParentKey, e->nCol, e->azTo);
+          sqlite3_free(*pzErr);
+          *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot delete row "
+              "%lld of %s: live rows of %s still reference it (%s, ON DELETE %s); "
+              "delete or move them first", r, g->apNode[n]->zName,
+              g->apNode[e->iChild]->zName, zKey,
+              e->eAction==SD_FK_RESTRICT ? "RESTRICT" : "NO ACTION");
+          sqlite3_free(zKey);
+          rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
+          break;
         }
+        rc = sqlite3_step(e->pLiveKids);
       }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
       sqlite3_reset(e->pLiveKids);
       sqlite3_reset(e->pParentKey);
     }
@@ -815,38 +863,40 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
 
 /*
 ** Is row r of node n blocked by a deleted parent outside pSet? If so, and
-** pzErr is not NULL, say which.
+** bExplain is set, *pzErr says which. Errors of the reads are returned.
 */
 static int sdParentDeleted(SdGraph *g, int n, i64 r, SdRowSet *pSet,
-                           char **pzErr, int *pbBlocked){
+                           int bExplain, char **pzErr, int *pbBlocked){
   int i, rc = SQLITE_OK;
   *pbBlocked = 0;
   for(i=0; i<g->nEdge && rc==SQLITE_OK && !*pbBlocked; i++){
     SdEdge *e = &g->aEdge[i];
     if( e->iChild!=n || e->eAction==SD_FK_NONE ) continue;
+    if( (rc = sdReach(g, e->iParent, pzErr))!=SQLITE_OK ) break;
     if( (rc = sdEdgeStmt(g, e, &e->pChildKey, 3))!=SQLITE_OK ) break;
     if( (rc = sdEdgeStmt(g, e, &e->pParentRow, 4))!=SQLITE_OK ) break;
-    sqlite3_bind_int64(e->pChildKey, 1, r);
-    if( sqlite3_step(e->pChildKey)==SQLITE_ROW
-     && sdBindKey(e->pParentRow, e->pChildKey, e->nCol) ){
-      while( sqlite3_step(e->pParentRow)==SQLITE_ROW ){
-        i64 pr = sqlite3_column_int64(e->pParentRow, 0);
-        if( sqlite3_column_int(e->pParentRow, 1)==0
-         && !(pSet && sdRowSetHas(pSet, e->iParent, pr)) ){
-          *pbBlocked = 1;
-          if( pzErr ){
-            char *zKey = sdDescribeKey(e->pChildKey, e->nCol, e->azTo);
-            sqlite3_free(*pzErr);
-            *pzErr = sqlite3_mprintf("softdelete: cannot restore row %lld of %s: "
-                "its parent row %lld of %s (%s) is deleted; restore the parent "
-                "first", r, g->apNode[n]->zName, pr, g->apNode[e->iParent]->zName,
-                zKey ? zKey : "");
-            sqlite3_free(zKey);
-          }
-          break;
+    rc = sdKeyFirst(e->pChildKey, e->pParentRow, e->nCol, r);
+    while( rc==SQLITE_ROW ){
+      i64 pr = sqlite3_column_int64(e->pParentRow, 0);
+      if( sqlite3_column_int(e->pParentRow, 1)==0
+       && !(pSet && sdRowSetHas(pSet, e->iParent, pr)) ){
+        *pbBlocked = 1;
+        rc = SQLITE_OK;
+        if( bExplain ){
+          char *zKey = sdDescribeKey(e->pChildKey, e->nCol, e->azTo);
+          sqlite3_free(*pzErr);
+          *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot restore "
+              "row %lld of %s: its parent row %lld of %s (%s) is deleted; "
+              "restore the parent first", r, g->apNode[n]->zName, pr,
+              g->apNode[e->iParent]->zName, zKey);
+          sqlite3_free(zKey);
+          if( *pzErr==0 ) rc = SQLITE_NOMEM;
         }
+        break;
       }
+      rc = sqlite3_step(e->pParentRow);
     }
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     sqlite3_reset(e->pParentRow);
     sqlite3_reset(e->pChildKey);
   }
@@ -889,23 +939,27 @@ static int sdUniqueTaken(SdGraph *g, int n, i64 r, char **pzErr){
     sqlite3_free(zSql);
     if( rc ) break;
     sqlite3_bind_int64(pStmt, 1, r);
-    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_ROW ){
       sqlite3_str *k = sqlite3_str_new(g->db);
       char *zKey;
-      int rc2 = SQLITE_OK;
+      rc = SQLITE_OK;
       for(j=0; j<pIdx->nCol; j++){
+        const char *zVal = sdColumnText(pStmt, j+1, &rc);
         sqlite3_str_appendf(k, "%s%s=%s", j ? ", " : "",
-            sdIndexColName(pT, pIdx->aiCol[j]), sqlite3_column_text(pStmt, j+1));
+            sdIndexColName(pT, pIdx->aiCol[j]), zVal);
       }
-      zKey = sdMprintfStr(k, &rc2);
+      zKey = sdMprintfStr(k, &rc);
       sqlite3_free(*pzErr);
-      *pzErr = sqlite3_mprintf("softdelete: cannot restore row %lld of %s: "
-          "%s is taken by live row %lld (unique index %s)", r, pT->zName,
-          zKey ? zKey : "its key", sqlite3_column_int64(pStmt, 0), pIdx->zName);
+      *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot restore row "
+          "%lld of %s: %s is taken by live row %lld (unique index %s)", r,
+          pT->zName, zKey, sqlite3_column_int64(pStmt, 0), pIdx->zName);
       sqlite3_free(zKey);
-      rc = SQLITE_CONSTRAINT_UNIQUE;
+      rc = *pzErr ? SQLITE_CONSTRAINT_UNIQUE : SQLITE_NOMEM;
+      sqlite3_finalize(pStmt);
+    }else{
+      rc = sqlite3_finalize(pStmt);
     }
-    sqlite3_finalize(pStmt);
   }
   return rc;
 }
@@ -930,19 +984,20 @@ int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzEr
                  "WHERE %s=?1", p->zMarker, p->zOpCol, p->zDb, p->zBase, p->zRowid);
   if( rc ) return rc;
   sqlite3_bind_int64(pState, 1, iRowid);
-  if( sqlite3_step(pState)!=SQLITE_ROW ){
-    rc = sqlite3_finalize(pState);
-    if( rc ) return rc;
+  rc = sqlite3_step(pState);
+  if( rc!=SQLITE_ROW ){
+    sqlite3_finalize(pState);
+    if( rc!=SQLITE_DONE ) return rc;
     *pzErr = sqlite3_mprintf("softdelete: %s has no row %lld", p->zName, iRowid);
-    return SQLITE_ERROR;
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if( sqlite3_column_int(pState, 0) ){
-    sqlite3_finalize(pState);
-    return SQLITE_OK;
+    return sqlite3_finalize(pState);
   }
   bHasOp = sqlite3_column_type(pState, 1)!=SQLITE_NULL;
   iOp = sqlite3_column_int64(pState, 1);
-  sqlite3_finalize(pState);
+  rc = sqlite3_finalize(pState);
+  if( rc ) return rc;
 
   /* 1. The closure: what its own operation cascaded to from it. */
   memset(&set, 0, sizeof(set));
@@ -953,20 +1008,22 @@ int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzEr
     for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
       SdEdge *e = &g->aEdge[i];
       if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
+      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
       if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
       if( (rc = sdEdgeStmt(g, e, &e->pOpKids, 2))!=SQLITE_OK ) break;
-      sqlite3_bind_int64(e->pParentKey, 1, r);
-      if( sqlite3_step(e->pParentKey)==SQLITE_ROW
-       && sdBindKey(e->pOpKids, e->pParentKey, e->nCol) ){
-        sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
-        while( rc==SQLITE_OK && sqlite3_step(e->pOpKids)==SQLITE_ROW ){
-          i64 c = sqlite3_column_int64(e->pOpKids, 0);
-          int bSkip = 0;
-          if( sdRowSetHas(&set, e->iChild, c) ) continue;
-          rc = sdParentDeleted(g, e->iChild, c, &set, 0, &bSkip);
+      sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
+      rc = sdKeyFirst(e->pParentKey, e->pOpKids, e->nCol, r);
+      while( rc==SQLITE_ROW ){
+        i64 c = sqlite3_column_int64(e->pOpKids, 0);
+        int bSkip = 0;
+        if( !sdRowSetHas(&set, e->iChild, c) ){
+          rc = sdParentDeleted(g, e->iChild, c, &set, 0, pzErr, &bSkip);
           if( rc==SQLITE_OK && !bSkip ) rc = sdRowSetAdd(&set, e->iChild, c);
+          if( rc ) break;
         }
+        rc = sqlite3_step(e->pOpKids);
       }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
       sqlite3_reset(e->pOpKids);
       sqlite3_reset(e->pParentKey);
     }
@@ -975,7 +1032,7 @@ int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzEr
   /* 2. Its own parents must be live, or come back with it (a row that is
   ** its own parent, a cycle deleted by one operation). */
   if( rc==SQLITE_OK ){
-    rc = sdParentDeleted(g, iNode, iRowid, &set, pzErr, &bBlocked);
+    rc = sdParentDeleted(g, iNode, iRowid, &set, 1, pzErr, &bBlocked);
     if( rc==SQLITE_OK && bBlocked ) rc = SQLITE_CONSTRAINT_FOREIGNKEY;
   }
 

@@ -861,12 +861,27 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
   }
   rc = sdReadColumns(p, &bMarker, &bOp);
   if( rc ) goto fail;
+  {
+    char *zErr = 0;
+    rc = sdCheckMarker(p, bMarker, bOp, &zErr);
+    if( rc==SQLITE_OK && zErr ){
+      if( eMode==SD_MODE_CONNECT || eMode==SD_MODE_GRAPH ){
+        /* Stay droppable; every use says what is wrong (a graph keeps
+        ** the table, and refuses what reaches it). */
+        p->zMissing = zErr;
+        goto done;
+      }
+      *pzErr = zErr;
+      rc = SQLITE_ERROR;
+    }
+    if( rc ) goto fail;
+  }
   if( !bMarker || !bOp ){
     if( eMode!=SD_MODE_CREATE && *sdPendingFind(pConn, zDb, zName)==0 ){
       /* Lost since the table was created: refused, never re-added empty. */
       char *zErr = sdLostColumns(p, bMarker, bOp);
       if( zErr==0 ){ rc = SQLITE_NOMEM; goto fail; }
-      if( eMode!=SD_MODE_CONNECT ){
+      if( eMode==SD_MODE_LOOKUP ){
         *pzErr = zErr;
         rc = SQLITE_ERROR;
         goto fail;
@@ -876,12 +891,12 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
       p->zMissing = zErr;
     }else if( eMode==SD_MODE_GRAPH ){
       /* A write is under way: no ALTER TABLE here. */
-      *pzErr = sqlite3_mprintf("softdelete: %s was created in this transaction "
-          "and its base %s has no column %s yet: it is added at COMMIT or when "
-          "%s is first used", zName, p->zBase, !bMarker ? p->zMarker : p->zOpCol,
-          zName);
-      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      goto fail;
+      p->zMissing = sqlite3_mprintf("softdelete: %s was created in this "
+          "transaction and its base %s has no column %s yet: it is added at "
+          "COMMIT or when %s is first used", zName, p->zBase,
+          !bMarker ? p->zMarker : p->zOpCol, zName);
+      if( p->zMissing==0 ){ rc = SQLITE_NOMEM; goto fail; }
+      goto done;
     }else{
       if( eMode==SD_MODE_CREATE ){
         rc = sdPendingAdd(pConn, zDb, zName);
@@ -919,20 +934,6 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
       }
       bMarker = bOp = 1;
     }
-  }
-  {
-    char *zErr = 0;
-    rc = sdCheckMarker(p, bMarker, bOp, &zErr);
-    if( rc==SQLITE_OK && zErr ){
-      if( eMode==SD_MODE_CONNECT ){
-        /* Stay droppable; every use says what is wrong. */
-        p->zMissing = zErr;
-        goto done;
-      }
-      *pzErr = zErr;
-      rc = SQLITE_ERROR;
-    }
-    if( rc ) goto fail;
   }
   rc = sdChooseRowid(p, pzErr);
   if( rc ) goto fail;

@@ -229,12 +229,16 @@ struct SdJournal {
   int nAlloc;               /* Entries allocated */
   struct SdJEntry {
     SdVtab *pTab;           /* Table of the row (a graph node) */
-    i64 iRowid;             /* The row */
-    sqlite3_value *pMarker; /* Previous marker value */
-    sqlite3_value *pOp;     /* Previous operation id */
-    i64 iOp;                /* With iRowid SD_ALL_OF_OP: the operation */
+    int eKind;              /* SD_J_DELETE, SD_J_GROUP or SD_J_RESTORE */
+    i64 iRowid;             /* The row (not for SD_J_GROUP) */
+    i64 iOp;                /* The operation a delete wrote */
+    sqlite3_value *pMarker; /* SD_J_RESTORE: the marker before */
+    sqlite3_value *pOp;     /* SD_J_RESTORE: the operation id before */
   } *a;
 };
+#define SD_J_DELETE  1      /* Live row iRowid soft-deleted by operation iOp */
+#define SD_J_GROUP   2      /* Live rows of pTab soft-deleted by operation iOp */
+#define SD_J_RESTORE 3      /* Deleted row iRowid made live */
 
 /* sd_util.c */
 void sdVtabError(SdVtab *p, const char *zFmt, ...);

@@ -67,6 +67,7 @@ void mxStatAdd(MxStat *pTo, const MxStat *pFrom){
   pTo->nNoRow += pFrom->nNoRow;
   pTo->nBusy += pFrom->nBusy;
   pTo->nLost += pFrom->nLost;
+  if( pFrom->msMax>pTo->msMax ) pTo->msMax = pFrom->msMax;
   if( pFrom->msBusyMax>pTo->msBusyMax ) pTo->msBusyMax = pFrom->msBusyMax;
   if( pFrom->nLost && (pTo->msLostMin==0 || pFrom->msLostMin<pTo->msLostMin) ){
     pTo->msLostMin = pFrom->msLostMin;
@@ -450,6 +451,7 @@ static void mxExec(MxWorker *w, int eKind, const char *zSql, MxRes *r){
   r->ms = (double)(mxNowNs()-t0)/1e6;
   if( rc==SQLITE_OK ) r->nChange = sqlite3_changes(w->db);
   s->nRun++;
+  if( r->ms>s->msMax ) s->msMax = r->ms;
   if( rc && mxIsBusy(rc, r->zErr) ){
     r->bBusy = 1;
     if( r->ms < 0.9*w->busyMs ){
@@ -463,7 +465,7 @@ static void mxExec(MxWorker *w, int eKind, const char *zSql, MxRes *r){
     }
     if( r->ms>s->msBusyMax ) s->msBusyMax = r->ms;
   }
-  if( !w->bTxn && !sqlite3_get_autocommit(w->db) ){
+  if( !w->bTxn && eKind!=MX_K_BEGIN && !sqlite3_get_autocommit(w->db) ){
     mxFail(w, "a statement in autocommit mode left a transaction open: %s", zSql);
     sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0);
   }
@@ -488,7 +490,7 @@ typedef struct MxExp {
 /* After a successful sd_restore() with other workers around: the rows
 ** predicted restored that another worker had purged are gone; all others
 ** must be live. Returns how many are live, or -1 after a failure. */
-static int mxReconcile(MxWorker *w){
+static int mxReconcile(MxWorker *w, int eKind){
   int i, nLive = 0;
   for(i=0; i<nSet; i++){
     sqlite3_stmt *pStmt = 0;
@@ -513,7 +515,7 @@ static int mxReconcile(MxWorker *w){
       MxRow *r = mxTouch(w, aSet[i].iTab, aSet[i].id);
       r->state = MX_GONE_OTHER;
       r->nsGone = mxNowNs();
-      w->aStat[MX_K_RESTORE].nNoRow++;
+      w->aStat[eKind].nNoRow++;
     }else{
       mxFatal(w, "reconcile: %s", sqlite3_errmsg(w->db));
     }
@@ -528,7 +530,6 @@ static int mxReconcile(MxWorker *w){
 static int mxRun(MxWorker *w, int eKind, char *zSql, MxMark m, MxExp *e){
   MxRes r;
   int bOk = 0;
-  i64 nsStart = mxNowNs();
   if( zSql==0 ){ fprintf(stderr, "out of memory\n"); exit(2); }
   w->nOp++;
   if( !w->bTxn && w->xPending ) w->xPending(w->pHook, mxModelSum(w), zSql);
@@ -558,7 +559,7 @@ static int mxRun(MxWorker *w, int eKind, char *zSql, MxMark m, MxExp *e){
     i64 nGot = e->eCount==MX_C_CHANGES ? r.nChange : r.iVal;
     i64 nWant = e->nCount;
     if( e->bReconcile ){
-      int n = mxReconcile(w);
+      int n = mxReconcile(w, eKind);
       if( n>=0 ) nWant = n;
     }
     if( w->bFatal ){
@@ -584,10 +585,9 @@ static int mxRun(MxWorker *w, int eKind, char *zSql, MxMark m, MxExp *e){
     for(i=m.nPurge; i<w->nPurge; i++){
       if( w->aPurge[i].nsEnd==0 ) w->aPurge[i].nsEnd = mxNowNs();
     }
-    w->nTxn++;
+    if( r.rc==SQLITE_OK ) w->nTxn++;
     if( w->xCommit ) w->xCommit(w->pHook, mxModelSum(w), zSql);
   }
-  (void)nsStart;
   sqlite3_free(zSql);
   return bOk;
 }
@@ -650,7 +650,7 @@ static void mxOpInsChildren(MxWorker *w, int iTab){
     return;
   }
   parent = pParent->id;
-  n = 1 + mxRandInt(&w->rng, iTab==MX_POSTS ? 4 : 6);
+  n = 1 + mxRandInt(&w->rng, iTab==MX_POSTS ? 4 : 8);
   s = sqlite3_str_new(0);
   sqlite3_str_appendf(s, "INSERT INTO \"%w\"(id, %s, %s) VALUES", azTab[iTab],
                       iTab==MX_POSTS ? "author_id" : "post_id",
@@ -1042,7 +1042,9 @@ static void mxOpRead(MxWorker *w){
   i64 t0 = mxNowNs();
   int rc = mxCheckInvariants(w->db, &zBroken, &zErr);
   MxStat *s = &w->aStat[MX_K_READ];
+  double msRun = (double)(mxNowNs()-t0)/1e6;
   s->nRun++;
+  if( msRun>s->msMax ) s->msMax = msRun;
   w->nCheck++;
   if( zBroken ){
     mxFatal(w, "invariant broken%s: %s", w->bTxn ? " inside a transaction" : "",
@@ -1079,8 +1081,8 @@ static int mxPresentRows(MxWorker *w){
 static void mxOneOp(MxWorker *w){
   /* weights: below the target, above it */
   static const struct { int eKind; int aW[2]; } aOp[] = {
-    { MX_K_INS_USER,      { 8,  2 } },
-    { MX_K_INS_POSTS,     { 10, 2 } },
+    { MX_K_INS_USER,      { 5,  1 } },
+    { MX_K_INS_POSTS,     { 8,  2 } },
     { MX_K_INS_COMMENTS,  { 14, 3 } },
     { MX_K_REPLACE_EMAIL, { 3,  3 } },
     { MX_K_REPLACE_ROWID, { 3,  3 } },
@@ -1092,9 +1094,9 @@ static void mxOneOp(MxWorker *w){
     { MX_K_DEL_POST,      { 5,  6 } },
     { MX_K_DEL_POSTS_OF,  { 2,  3 } },
     { MX_K_DEL_COMMENTS,  { 5,  6 } },
-    { MX_K_RESTORE,       { 10, 8 } },
-    { MX_K_HARD_DELETE,   { 3,  8 } },
-    { MX_K_PURGE,         { 2,  8 } },
+    { MX_K_RESTORE,       { 10, 6 } },
+    { MX_K_HARD_DELETE,   { 3,  6 } },
+    { MX_K_PURGE,         { 2,  4 } },
     { MX_K_READ,          { 2,  2 } },
   };
   int nOp = (int)(sizeof(aOp)/sizeof(aOp[0]));
@@ -1172,7 +1174,7 @@ int mxTransaction(MxWorker *w){
   }
   w->aStat[MX_K_CLOCK].nOk++;
 
-  if( mxRandInt(&w->rng, 100)<35 ){
+  if( mxRandInt(&w->rng, 100)<45 ){
     /* One statement in autocommit mode. */
     mxOneOp(w);
     w->nUndo = 0;
@@ -1228,6 +1230,12 @@ int mxTransaction(MxWorker *w){
     if( w->bSole && mxRandInt(&w->rng, 100)<w->verifyPct ){
       mxVerify(w);
       if( w->bFatal ) return 1;
+    }
+    if( w->holdPct && mxRandInt(&w->rng, 100)<w->holdPct ){
+      struct timespec ts;
+      ts.tv_sec = 0;
+      ts.tv_nsec = 200000 + (long)mxRandInt(&w->rng, 3000)*1000;
+      nanosleep(&ts, 0);
     }
     if( w->xPending ) w->xPending(w->pHook, mxModelSum(w), "COMMIT");
     if( mxControl(w, MX_K_COMMIT, "COMMIT") ){

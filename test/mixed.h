@@ -70,6 +70,7 @@ typedef struct MxStat {
   int nNoRow;               /* ... whose target another worker had purged */
   int nBusy;                /* SQLITE_BUSY after waiting out busy_timeout */
   int nLost;                /* SQLITE_BUSY sooner: a lost wait (failure) */
+  double msMax;             /* Longest time a statement took */
   double msBusyMax;         /* Longest time a BUSY statement took */
   double msLostMin;         /* Shortest time a lost-wait statement took */
 } MxStat;
@@ -132,6 +133,8 @@ struct MxWorker {
   int nFail;                /* Failures found */
   int bFatal;               /* The model is out of step: stop this worker */
   int verifyPct;            /* Percent of transactions compared in full */
+  int holdPct;              /* Percent of transactions that hold their lock
+                            ** a few ms before COMMIT, so others must wait */
   char zFail[4000];         /* The first failures, one a line */
   char zLast[600];          /* The last statement, for reports */
   /* Hooks for crash.c: called around each commit, and before big cascades. */

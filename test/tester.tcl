@@ -158,6 +158,26 @@ proc do_plan_test {name sql pattern} {
   sd_report $full [string match $pattern $got] $pattern $got
 }
 
+# snapshot ?DB? ?SCHEMA?: every object of the schema with its SQL, and the
+# rows of every ordinary table in rowid order: equal snapshots, equal data.
+proc snapshot {{dbh db} {schema main}} {
+  set out {}
+  set q [string map {\" \"\"} $schema]
+  foreach {name sql} [$dbh eval "SELECT name, sql FROM \"$q\".sqlite_master
+                                 ORDER BY name"] {
+    lappend out $name $sql
+    if {[string match -nocase "CREATE TABLE*" $sql]} {
+      set n [string map {\" \"\"} $name]
+      # WITHOUT ROWID tables (fts5 shadow tables) are in key order anyway.
+      if {[catch {$dbh eval "SELECT * FROM \"$q\".\"$n\" ORDER BY rowid"} rows]} {
+        set rows [$dbh eval "SELECT * FROM \"$q\".\"$n\""]
+      }
+      lappend out $rows
+    }
+  }
+  return $out
+}
+
 # finish_test: close connections (so leak checkers see everything freed),
 # remove the temp directory, print counts, exit 1 if anything failed.
 proc finish_test {} {
