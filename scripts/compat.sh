@@ -7,6 +7,10 @@
 #   3.30.1  loading must fail with the version error (SPEC 2: 3.31.0 minimum)
 #   3.31.1  test/compat/core.sql must give test/compat/core.expected
 #   3.39.2  the same (IN lists, LIMIT/OFFSET pushdown active)
+#   3.52.0  the same
+# and planner.sql (planner.expected) and hostile.sql (hostile.expected: a
+# database file whose schema calls the sd_* functions) in each of them and
+# in the system's sqlite3.
 # core.expected is the output of a current sqlite3 shell (3.40), normalised
 # as below; regenerate it the same way after changing core.sql.
 # Needs curl or wget and a C compiler; nothing is installed system-wide.
@@ -70,7 +74,7 @@ esac
 for spec in "4.2.0 3310100 3.31.1" "5.0.11 3390200 3.39.2" "6.0.1 3520000 3.52.0"; do
   set -- $spec
   sh=$(shell_for "$1" "$2")
-  for case in core planner; do
+  for case in core planner hostile; do
     got=$(cd "$cache" && sed "s|@LIB@|$lib|" "$root/test/compat/$case.sql" \
           | "$sh" 2>&1 | normalise || true)
     if [ "$got" = "$(cat "$root/test/compat/$case.expected")" ]; then
@@ -87,13 +91,16 @@ done
 sys=${SQLITE3:-sqlite3}
 if command -v "$sys" >/dev/null 2>&1; then
   v=$("$sys" :memory: "SELECT sqlite_version()")
-  got=$(sed "s|@LIB@|$lib|" "$root/test/compat/planner.sql" | "$sys" 2>&1 | normalise || true)
-  if [ "$got" = "$(cat "$root/test/compat/planner.expected")" ]; then
-    echo "compat $v (system): planner.sql matches"
-  else
-    echo "compat $v (system): FAILED, planner.sql, diff (expected vs got):"
-    echo "$got" | diff "$root/test/compat/planner.expected" - || true
-    fail=1
-  fi
+  for case in planner hostile; do
+    got=$(cd "$cache" && sed "s|@LIB@|$lib|" "$root/test/compat/$case.sql" \
+          | "$sys" 2>&1 | normalise || true)
+    if [ "$got" = "$(cat "$root/test/compat/$case.expected")" ]; then
+      echo "compat $v (system): $case.sql matches"
+    else
+      echo "compat $v (system): FAILED, $case.sql, diff (expected vs got):"
+      echo "$got" | diff "$root/test/compat/$case.expected" - || true
+      fail=1
+    fi
+  done
 fi
 exit $fail

@@ -10,7 +10,12 @@
 **
 ** Each writer runs --ops random operations (mixed.c: inserts, updates,
 ** cascading deletes, restores, hard deletes, purges, INSERT OR REPLACE, in
-** autocommit mode or in BEGIN IMMEDIATE ... COMMIT/ROLLBACK, savepoints)
+** autocommit mode or in BEGIN IMMEDIATE ... COMMIT/ROLLBACK, savepoints;
+** 10% of its transactions hold the lock a few ms longer, so that others
+** must wait; 1% create or drop a wrapped tag table; once, at its own
+** moment, a schema change of the shared tables: sd_index() on posts, or
+** ALTER TABLE comments_data ADD COLUMN, which every other connection must
+** take in from its next statement)
 ** on the rows of its own id range, and keeps a model of what its successful
 ** statements imply: each row live, deleted (when, by which operation) or
 ** removed, and its values. Only sd_purge() reaches into other ranges: it
@@ -120,6 +125,8 @@ static int ccWriter(const CcOpt *o, const char *zDb, int k, u64 seed){
   w.busyMs = o->busyMs;
   w.nTarget = 600;
   w.holdPct = 10;
+  w.schemaPct = 1;
+  w.iSchemaAt = o->nOps/3 + (o->nOps/3)*k/(o->nProc>1 ? o->nProc-1 : 1);
   db = ccOpen(o, zDb, &w);
   if( db ){
     w.db = db;

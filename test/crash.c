@@ -13,7 +13,9 @@
 ** a writer on one of them, alternately. The writer loads its model from the
 ** database (mixed.c), then runs random transactions of mixed operations
 ** (inserts, updates, cascading deletes, restores, hard deletes, purges,
-** INSERT OR REPLACE, savepoints, rollbacks) and writes records to a pipe:
+** INSERT OR REPLACE, savepoints, rollbacks; now and then a transaction that
+** creates a wrapped "tag table" and writes through it, so that the marker
+** columns are added inside it, or drops one) and writes records to a pipe:
 **
 **   READY    the checksum of the model it loaded
 **   BEGIN    a transaction started           (a moment to kill in)
@@ -28,7 +30,9 @@
 ** or not at all. The checksum covers every row of the three base tables:
 ** values, live or deleted, the deletion time, and which rows share an
 ** operation id (ids are numbered by first appearance, so the model's own
-** symbols and the extension's random ids compare).
+** symbols and the extension's random ids compare), and the list of tag
+** tables, each of which must be whole (virtual table, base, marker columns,
+** rows).
 **
 ** The parent kills the writer after a random delay, or a few microseconds
 ** after the n-th BEGIN, HINT or PENDING record; then it opens the database
@@ -188,6 +192,7 @@ static void crWriter(const char *zDb, int bWal, int iRound, const char *zSync,
 
   mxWorkerInit(&w, db, 0, 1, seed);
   w.verifyPct = verifyPct;
+  w.schemaPct = 2;
   w.pHook = &w;
   if( mxModelLoad(&w) ) crWriterFail(w.zFail);
   crSend(CR_READY, mxModelSum(&w), 0, "");

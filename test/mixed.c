@@ -54,6 +54,7 @@ static const char *azKind[MX_NKIND] = {
   "sd_restore in txn", "sd_restore autocommit",
   "sd_hard_delete in txn", "sd_hard_delete autocommit",
   "sd_purge in txn", "sd_purge autocommit",
+  "schema change",
 };
 
 const char *mxKindName(int e){
@@ -176,6 +177,8 @@ void mxWorkerFree(MxWorker *w){
   for(i=0; i<MX_NTAB; i++) free(w->t[i].a);
   free(w->aUndo);
   free(w->aPurge);
+  free(w->azTag);
+  w->azTag = 0; w->nTag = w->nTagAlloc = 0;
   memset(w->t, 0, sizeof(w->t));
   w->aUndo = 0; w->nUndo = w->nUndoAlloc = 0;
   w->aPurge = 0; w->nPurge = w->nPurgeAlloc = 0;
@@ -1156,6 +1159,103 @@ static int mxControl(MxWorker *w, int eKind, const char *zSql){
   return r.rc;
 }
 
+/* The tag tables of the model, sorted by name, into a new array. */
+static int mxTagCmp(const void *a, const void *b){
+  return strcmp((const char*)a, (const char*)b);
+}
+
+/* A transaction that creates a tag table, writing through it for the
+** first time, or drops the oldest one. */
+static int mxSchemaTxn(MxWorker *w){
+  char zName[40];
+  char *azSql[6];
+  int nSql = 0, bDrop = w->nTag>=4 && mxRandInt(&w->rng, 2), i, rc = SQLITE_OK;
+  MxRes r;
+  if( bDrop ){
+    snprintf(zName, sizeof(zName), "%s", w->azTag[0]);
+    azSql[nSql++] = sqlite3_mprintf("DROP TABLE \"%w\"", zName);
+    azSql[nSql++] = sqlite3_mprintf("DROP TABLE \"%w_data\"", zName);
+  }else{
+    snprintf(zName, sizeof(zName), "tags_p%d_%x_%lld", w->iProc,
+             (unsigned)(w->seed & 0xfffff), ++w->nTagNext);
+    azSql[nSql++] = sqlite3_mprintf("CREATE TABLE \"%w_data\"(id INTEGER PRIMARY KEY,"
+                                    " label TEXT)", zName);
+    azSql[nSql++] = sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\" USING "
+                                    "softdelete(\"%w_data\")", zName, zName);
+    azSql[nSql++] = sqlite3_mprintf("INSERT INTO \"%w\"(label) VALUES('a'), ('b')",
+                                    zName);
+    azSql[nSql++] = sqlite3_mprintf("DELETE FROM \"%w\" WHERE label='a'", zName);
+  }
+  if( mxControl(w, MX_K_BEGIN, "BEGIN IMMEDIATE") ){
+    for(i=0; i<nSql; i++) sqlite3_free(azSql[i]);
+    return w->bFatal;
+  }
+  w->bTxn = 1;
+  if( w->xHint ) w->xHint(w->pHook, MX_HINT_BEGIN, azSql[0]);
+  for(i=0; i<nSql; i++){
+    if( rc==SQLITE_OK ){
+      w->nOp++;
+      mxExec(w, MX_K_SCHEMA, azSql[i], &r);
+      rc = r.rc;
+      if( rc==SQLITE_OK ) w->aStat[MX_K_SCHEMA].nOk++;
+      else if( !r.bBusy ) mxFatal(w, "%s: rc=%d: %s", azSql[i], r.rc, r.zErr);
+    }
+    sqlite3_free(azSql[i]);
+  }
+  if( rc ){
+    if( !sqlite3_get_autocommit(w->db) ) sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0);
+    w->bTxn = 0;
+    return w->bFatal;
+  }
+  /* The model changes when COMMIT succeeds; the checksum sent before it
+  ** already counts the change. */
+  if( bDrop ){
+    memmove(&w->azTag[0], &w->azTag[1], sizeof(w->azTag[0])*(size_t)(w->nTag-1));
+    w->nTag--;
+  }else{
+    w->azTag = mxGrow(w->azTag, &w->nTagAlloc, w->nTag, sizeof(w->azTag[0]));
+    snprintf(w->azTag[w->nTag++], sizeof(w->azTag[0]), "%s", zName);
+  }
+  if( w->xPending ) w->xPending(w->pHook, mxModelSum(w), "COMMIT (schema)");
+  if( mxControl(w, MX_K_COMMIT, "COMMIT") ){
+    sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0);
+    if( bDrop ){
+      w->azTag = mxGrow(w->azTag, &w->nTagAlloc, w->nTag, sizeof(w->azTag[0]));
+      memmove(&w->azTag[1], &w->azTag[0], sizeof(w->azTag[0])*(size_t)w->nTag);
+      snprintf(w->azTag[0], sizeof(w->azTag[0]), "%s", zName);
+      w->nTag++;
+    }else{
+      w->nTag--;
+    }
+    w->bTxn = 0;
+    return w->bFatal;
+  }
+  w->bTxn = 0;
+  w->nTxn++;
+  if( w->xCommit ) w->xCommit(w->pHook, mxModelSum(w), "COMMIT (schema)");
+  return w->bFatal;
+}
+
+/* A one-time schema change of the shared tables, in autocommit mode,
+** while other connections use them: an index over live rows (even
+** workers), or a new column on a base (odd ones). */
+static void mxSchemaEvent(MxWorker *w){
+  MxRes r;
+  char *zSql = (w->iProc%2)==0
+    ? sqlite3_mprintf("SELECT sd_index('posts', 'title')")
+    : sqlite3_mprintf("ALTER TABLE comments_data ADD COLUMN note_%d TEXT "
+                      "DEFAULT 'n'", w->iProc);
+  w->nOp++;
+  mxExec(w, MX_K_SCHEMA, zSql, &r);
+  if( r.rc==SQLITE_OK ){
+    w->aStat[MX_K_SCHEMA].nOk++;
+    w->nTxn++;
+  }else if( !r.bBusy ){
+    mxFatal(w, "%s: rc=%d: %s", zSql, r.rc, r.zErr);
+  }
+  sqlite3_free(zSql);
+}
+
 int mxTransaction(MxWorker *w){
   MxRes r;
   char zWant[48];
@@ -1174,6 +1274,14 @@ int mxTransaction(MxWorker *w){
   }
   w->aStat[MX_K_CLOCK].nOk++;
 
+  if( w->iSchemaAt>0 && w->nOp>=w->iSchemaAt ){
+    w->iSchemaAt = 0;
+    mxSchemaEvent(w);
+    return w->bFatal;
+  }
+  if( w->schemaPct && mxRandInt(&w->rng, 100)<w->schemaPct ){
+    return mxSchemaTxn(w);
+  }
   if( mxRandInt(&w->rng, 100)<45 ){
     /* One statement in autocommit mode. */
     mxOneOp(w);
@@ -1381,11 +1489,85 @@ static u64 mxCanon(u64 h, int iTab, i64 id, i64 parent, const char *zDel,
   return h;
 }
 
+/* Is tag table zName whole: both tables, the marker columns added at its
+** first use, its rows? NULL if so, else what is wrong (sqlite3_malloc'ed). */
+static char *mxTagBroken(sqlite3 *db, const char *zName){
+  char *azSql[4], *zWhy = 0;
+  static const char *const azWant[4] = {
+    "1", "id,label,deleted_at,deleted_at_op", "b", "1"
+  };
+  int i;
+  azSql[0] = sqlite3_mprintf("SELECT count(*) FROM sqlite_schema WHERE type='table'"
+      " AND name=%Q AND sql LIKE 'CREATE VIRTUAL TABLE%%'", zName);
+  azSql[1] = sqlite3_mprintf("SELECT group_concat(name) FROM (SELECT name FROM "
+      "pragma_table_info('%q_data') ORDER BY cid)", zName);
+  azSql[2] = sqlite3_mprintf("SELECT group_concat(label) FROM \"%w\"", zName);
+  azSql[3] = sqlite3_mprintf("SELECT count(*) FROM \"%w_data\" WHERE label='a' AND"
+      " deleted_at IS NOT NULL AND deleted_at_op IS NOT NULL AND (SELECT count(*)"
+      " FROM \"%w_data\")=2", zName, zName);
+  for(i=0; i<4; i++){
+    sqlite3_stmt *p = 0;
+    if( zWhy==0 ){
+      int rc = sqlite3_prepare_v2(db, azSql[i], -1, &p, 0);
+      if( rc==SQLITE_OK && sqlite3_step(p)==SQLITE_ROW ){
+        const char *z = (const char*)sqlite3_column_text(p, 0);
+        if( z==0 || strcmp(z, azWant[i]) ){
+          zWhy = sqlite3_mprintf("tag table %s: %s gives %s, expected %s", zName,
+                                 azSql[i], z ? z : "NULL", azWant[i]);
+        }
+      }else{
+        zWhy = sqlite3_mprintf("tag table %s: %s: %s", zName, azSql[i],
+                               sqlite3_errmsg(db));
+      }
+      sqlite3_finalize(p);
+    }
+    sqlite3_free(azSql[i]);
+  }
+  return zWhy;
+}
+
+/* The tag tables in the database: bases and virtual tables, sorted. */
+static int mxDbTags(sqlite3 *db, char (**paz)[40], int *pn, char **pzErr){
+  sqlite3_stmt *p = 0;
+  int rc, nAlloc = 0;
+  *paz = 0;
+  *pn = 0;
+  rc = sqlite3_prepare_v2(db, "SELECT substr(name, 1, length(name)-5) FROM "
+      "sqlite_schema WHERE type='table' AND name GLOB 'tags_*_data' UNION "
+      "SELECT name FROM sqlite_schema WHERE type='table' AND name GLOB 'tags_*'"
+      " AND name NOT GLOB '*_data' ORDER BY 1", -1, &p, 0);
+  while( rc==SQLITE_OK && sqlite3_step(p)==SQLITE_ROW ){
+    *paz = mxGrow(*paz, &nAlloc, *pn, sizeof((*paz)[0]));
+    snprintf((*paz)[(*pn)++], sizeof((*paz)[0]), "%s", sqlite3_column_text(p, 0));
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(p); else sqlite3_finalize(p);
+  if( rc ) *pzErr = sqlite3_mprintf("listing tag tables: %s", sqlite3_errmsg(db));
+  return rc;
+}
+
+static u64 mxSumTags(u64 h, char (*az)[40], int n){
+  int i;
+  qsort(az, (size_t)n, sizeof(az[0]), mxTagCmp);
+  for(i=0; i<n; i++){
+    h = mxFnv(h, "tag|");
+    h = mxFnv(h, az[i]);
+    h = mxFnv(h, "\n");
+  }
+  return h;
+}
+
 u64 mxModelSum(MxWorker *w){
   u64 h = 0xcbf29ce484222325ULL;
   MxMap map;
   int i, j;
   memset(&map, 0, sizeof(map));
+  if( w->nTag ){
+    char (*az)[40] = malloc(sizeof(az[0])*(size_t)w->nTag);
+    if( az==0 ){ fprintf(stderr, "out of memory\n"); exit(2); }
+    memcpy(az, w->azTag, sizeof(az[0])*(size_t)w->nTag);
+    h = mxSumTags(h, az, w->nTag);
+    free(az);
+  }
   for(i=0; i<MX_NTAB; i++){
     for(j=0; j<w->t[i].n; j++){
       MxRow *r = &w->t[i].a[j];
@@ -1420,8 +1602,16 @@ static i64 mxColParent(sqlite3_stmt *p, int i){
 int mxDbSum(sqlite3 *db, u64 *pSum, char **pzErr){
   u64 h = 0xcbf29ce484222325ULL;
   MxMap map;
-  int i, rc = SQLITE_OK;
+  int i, rc = SQLITE_OK, nTag = 0;
+  char (*azTag)[40] = 0;
   memset(&map, 0, sizeof(map));
+  *pzErr = 0;
+  rc = mxDbTags(db, &azTag, &nTag, pzErr);
+  for(i=0; rc==SQLITE_OK && i<nTag; i++){
+    if( (*pzErr = mxTagBroken(db, azTag[i]))!=0 ) rc = SQLITE_ERROR;
+  }
+  if( rc==SQLITE_OK ) h = mxSumTags(h, azTag, nTag);
+  free(azTag);
   for(i=0; i<MX_NTAB && rc==SQLITE_OK; i++){
     sqlite3_stmt *p = 0;
     rc = sqlite3_prepare_v2(db, azSelect[i], -1, &p, 0);
@@ -1470,6 +1660,15 @@ int mxModelLoad(MxWorker *w){
     if( rc ) mxFatal(w, "loading the model: %s", sqlite3_errmsg(w->db));
   }
   mxMapFree(&map);
+  if( rc==SQLITE_OK ){
+    char *zErr = 0;
+    free(w->azTag);
+    w->azTag = 0;
+    rc = mxDbTags(w->db, &w->azTag, &w->nTag, &zErr);
+    w->nTagAlloc = w->nTag;
+    if( rc ) mxFatal(w, "%s", zErr);
+    sqlite3_free(zErr);
+  }
   w->nUndo = 0;
   if( tMax>=w->tNow ) w->tNow = tMax + 10;
   return rc ? rc : (w->bFatal ? SQLITE_ERROR : SQLITE_OK);
@@ -1645,6 +1844,42 @@ int mxCompare(sqlite3 *db, MxWorker **apW, int nW, char **pzErr){
       }
     }
   }
+  /* Tag tables: those the workers committed, each whole. */
+  {
+    char (*azDb)[40] = 0, (*azModel)[40] = 0, *zErr = 0;
+    int nDb = 0, nModel = 0, nAlloc = 0, a = 0, b = 0;
+    if( mxDbTags(db, &azDb, &nDb, &zErr) ){
+      MX_DIFF("%s", zErr);
+    }
+    sqlite3_free(zErr);
+    for(k=0; k<nW; k++){
+      for(i=0; i<apW[k]->nTag; i++){
+        azModel = mxGrow(azModel, &nAlloc, nModel, sizeof(azModel[0]));
+        memcpy(azModel[nModel++], apW[k]->azTag[i], sizeof(azModel[0]));
+      }
+    }
+    if( nModel ) qsort(azModel, (size_t)nModel, sizeof(azModel[0]), mxTagCmp);
+    while( a<nDb || b<nModel ){
+      int c = a>=nDb ? 1 : b>=nModel ? -1 : strcmp(azDb[a], azModel[b]);
+      if( c<0 ){
+        MX_DIFF("tag table %s is in the database but no committed transaction "
+                "created it (or one dropped it)", azDb[a]);
+        a++;
+      }else if( c>0 ){
+        MX_DIFF("tag table %s was created by a committed transaction but is "
+                "missing", azModel[b]);
+        b++;
+      }else{
+        char *zWhy = mxTagBroken(db, azDb[a]);
+        if( zWhy ) MX_DIFF("%s", zWhy);
+        sqlite3_free(zWhy);
+        a++;
+        b++;
+      }
+    }
+    free(azDb);
+    free(azModel);
+  }
   if( nDiff>20 ) sqlite3_str_appendf(pOut, "... and %d more\n", nDiff-20);
 #undef MX_DIFF
   free(aPair);
@@ -1663,6 +1898,7 @@ typedef struct MxFileHdr {
   u64 seed;
   int nRow[MX_NTAB];
   int nPurge;
+  int nTag;
   MxStat aStat[MX_NKIND];
   int nOp, nTxn, nRollback, nCheck, nVerify, nFail, bFatal;
   char zFail[4000];
@@ -1683,6 +1919,7 @@ int mxWorkerWrite(MxWorker *w, const char *zFile){
   h.seed = w->seed;
   for(i=0; i<MX_NTAB; i++) h.nRow[i] = w->t[i].n;
   h.nPurge = w->nPurge;
+  h.nTag = w->nTag;
   memcpy(h.aStat, w->aStat, sizeof(h.aStat));
   h.nOp = w->nOp; h.nTxn = w->nTxn; h.nRollback = w->nRollback;
   h.nCheck = w->nCheck; h.nVerify = w->nVerify; h.nFail = w->nFail;
@@ -1693,6 +1930,7 @@ int mxWorkerWrite(MxWorker *w, const char *zFile){
     ok = w->t[i].n==0 || fwrite(w->t[i].a, sizeof(MxRow), (size_t)w->t[i].n, f)==(size_t)w->t[i].n;
   }
   if( ok && w->nPurge ) ok = fwrite(w->aPurge, sizeof(MxPurge), (size_t)w->nPurge, f)==(size_t)w->nPurge;
+  if( ok && w->nTag ) ok = fwrite(w->azTag, sizeof(w->azTag[0]), (size_t)w->nTag, f)==(size_t)w->nTag;
   if( fclose(f) ) ok = 0;
   return !ok;
 }
@@ -1725,6 +1963,12 @@ int mxWorkerRead(MxWorker *w, const char *zFile){
     w->aPurge = malloc(sizeof(MxPurge)*(size_t)(h.nPurge+1));
     ok = w->aPurge && (h.nPurge==0
          || fread(w->aPurge, sizeof(MxPurge), (size_t)h.nPurge, f)==(size_t)h.nPurge);
+  }
+  if( ok ){
+    w->nTag = w->nTagAlloc = h.nTag;
+    w->azTag = malloc(sizeof(w->azTag[0])*(size_t)(h.nTag+1));
+    ok = w->azTag && (h.nTag==0
+         || fread(w->azTag, sizeof(w->azTag[0]), (size_t)h.nTag, f)==(size_t)h.nTag);
   }
   fclose(f);
   return !ok;

@@ -19,6 +19,13 @@
 ** in the rows (every row of one operation shares its root's id, no two
 ** operations share one).
 **
+** Some transactions change the schema: they create a "tag table"
+** (tags_..._data wrapped by tags_..., two rows written through it, one
+** soft-deleted: the marker columns are added at that first use inside the
+** transaction) or drop one again. The model lists the tag tables; each
+** must exist whole (both tables, the marker columns, its rows) or not at
+** all.
+**
 ** A worker is "sole" when no other connection writes (crash.c): every
 ** prediction is then exact. With several writers (concurrency.c) each
 ** worker owns the rows whose ids lie in its own range; only sd_purge()
@@ -60,6 +67,7 @@ enum {
   MX_K_DEL_USER, MX_K_DEL_POST, MX_K_DEL_POSTS_OF, MX_K_DEL_COMMENTS,
   MX_K_RESTORE, MX_K_RESTORE_AUTO, MX_K_HARD_DELETE, MX_K_HARD_DELETE_AUTO,
   MX_K_PURGE, MX_K_PURGE_AUTO,
+  MX_K_SCHEMA,
   MX_NKIND
 };
 
@@ -121,6 +129,11 @@ struct MxWorker {
   MxTable t[MX_NTAB];
   MxUndo *aUndo; int nUndo, nUndoAlloc;
   MxPurge *aPurge; int nPurge, nPurgeAlloc;
+  char (*azTag)[40];        /* Committed tag tables, in creation order */
+  int nTag, nTagAlloc;
+  i64 nTagNext;             /* Counter for their names */
+  int schemaPct;            /* Percent of transactions that create or drop one */
+  int iSchemaAt;            /* Run a schema event when nOp reaches this */
   int bTxn;                 /* Inside BEGIN ... COMMIT */
   int iTxnUndo, iTxnPurge;  /* Undo marks at BEGIN */
   int bTxnLost;             /* SQLite rolled the transaction back itself */

@@ -26,10 +26,13 @@
 **     FUZZ_MAX_STEPS virtual-machine steps in all (statements the extension
 **     runs inside count too), so recursive CTEs, cross joins and cascades
 **     over big tables end quickly, with SQLITE_INTERRUPT;
-**   - sqlite3_limit(): strings and blobs (zeroblob, printf width) stay small,
-**     expressions shallow (the parser recurses), no big IN lists, compounds,
-**     wide tables, deep trigger recursion, many attached schemas or worker
-**     threads (threads would make runs non-deterministic);
+**   - sqlite3_limit(): strings, blobs and SQL text stay under 20 kB,
+**     expressions shallow (the parser recurses), with no big IN lists,
+**     compounds, wide tables, deep trigger recursion, many attached schemas
+**     or worker threads (threads would make runs non-deterministic). The
+**     length limit is low on purpose: near it, SQLite 3.40's string builder
+**     grows its buffer one append at a time and under ASan every realloc
+**     copies, so printf('%.*c', 5000000, 'x') ran for minutes at 1 MB;
 **   - hard heap limit: a ceiling on the memory SQLite allocates, which also
 **     sends the extension down its out-of-memory paths when an input builds
 **     something big; reset before every input since PRAGMA hard_heap_limit
@@ -277,8 +280,8 @@ static int fuzzAuth(void *pArg, int op, const char *z1, const char *z2,
 /* Limits for the input; the setup runs with SQLite's defaults. */
 static void fuzzLimits(sqlite3 *db){
   static const struct { int id; int v; } aLimit[] = {
-    { SQLITE_LIMIT_LENGTH,              1000000 },
-    { SQLITE_LIMIT_SQL_LENGTH,           100000 },
+    { SQLITE_LIMIT_LENGTH,                20000 },
+    { SQLITE_LIMIT_SQL_LENGTH,            20000 },
     { SQLITE_LIMIT_COLUMN,                   64 },
     { SQLITE_LIMIT_EXPR_DEPTH,              100 },
     { SQLITE_LIMIT_COMPOUND_SELECT,          10 },
