@@ -153,10 +153,23 @@ static int sdFuncRowid(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v
 **                     SELECT sd_restore(...)), where SQLite allows neither:
 **                     the statement's own transaction, and the journal
 **                     (sd_cascade.c) undoes a failed call.
+** The statements that undo are prepared before anything begins: after an
+** allocation fails in a nested statement, SQLite refuses to prepare any
+** other until the calling statement ends, and a statement such as
+** "SELECT sd_restore('t', 1)", which reads no table, does not roll back
+** when it fails. A prepared ROLLBACK still runs.
 */
 #define SD_TXN_NONE      0
 #define SD_TXN_BEGIN     1
 #define SD_TXN_SAVEPOINT 2
+
+typedef struct SdTxn SdTxn;
+struct SdTxn {
+  int eTxn;                 /* SD_TXN_* */
+  sqlite3_stmt *pCommit;    /* COMMIT, or RELEASE of the savepoint */
+  sqlite3_stmt *pUndo;      /* ROLLBACK, or ROLLBACK TO the savepoint */
+  sqlite3_stmt *pRollback;  /* ROLLBACK of everything: the last resort */
+};
 
 /* Is a statement of this connection busy writing? */
 static int sdWriterBusy(sqlite3 *db){
@@ -167,21 +180,38 @@ static int sdWriterBusy(sqlite3 *db){
   return 0;
 }
 
-/* Begin a function's write transaction; *peTxn says which kind. */
-static int sdFuncBegin(sqlite3 *db, int *peTxn, char **pzErr){
+/* Run a prepared statement of an SdTxn once. */
+static int sdTxnStep(sqlite3_stmt *pStmt){
+  sqlite3_step(pStmt);
+  return sqlite3_reset(pStmt);
+}
+
+/* Begin a function's write transaction (see SD_TXN_*). */
+static int sdFuncBegin(sqlite3 *db, SdTxn *pT, char **pzErr){
   int rc = SQLITE_OK;
-  *peTxn = SD_TXN_NONE;
+  memset(pT, 0, sizeof(*pT));
   if( sdWriterBusy(db) ) return SQLITE_OK;
   if( sqlite3_get_autocommit(db) ){
-    rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
-    if( rc==SQLITE_OK ) *peTxn = SD_TXN_BEGIN;
+    pT->eTxn = SD_TXN_BEGIN;
+    rc = sqlite3_prepare_v2(db, "COMMIT", -1, &pT->pCommit, 0);
+    if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, "ROLLBACK", -1, &pT->pUndo, 0);
+    if( rc==SQLITE_OK ) rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
   }else{
-    rc = sqlite3_exec(db, "SAVEPOINT softdelete_fn", 0, 0, 0);
-    if( rc==SQLITE_OK ) *peTxn = SD_TXN_SAVEPOINT;
+    pT->eTxn = SD_TXN_SAVEPOINT;
+    rc = sqlite3_prepare_v2(db, "RELEASE softdelete_fn", -1, &pT->pCommit, 0);
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_prepare_v2(db, "ROLLBACK TO softdelete_fn", -1, &pT->pUndo, 0);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, "ROLLBACK", -1, &pT->pRollback, 0);
+    if( rc==SQLITE_OK ) rc = sqlite3_exec(db, "SAVEPOINT softdelete_fn", 0, 0, 0);
   }
   if( rc ){
     *pzErr = sqlite3_mprintf("softdelete: cannot begin the write: %s",
                              sqlite3_errmsg(db));
+    sqlite3_finalize(pT->pCommit);
+    sqlite3_finalize(pT->pUndo);
+    sqlite3_finalize(pT->pRollback);
+    memset(pT, 0, sizeof(*pT));
   }
   return rc;
 }
@@ -191,31 +221,31 @@ static int sdFuncBegin(sqlite3 *db, int *peTxn, char **pzErr){
 ** otherwise. Returns rc, or the error of the commit (then rolled back, so
 ** that a failed call leaves neither changes nor an open transaction).
 */
-static int sdFuncEnd(sqlite3 *db, int eTxn, int rc, char **pzErr){
-  if( eTxn==SD_TXN_BEGIN ){
-    if( rc==SQLITE_OK && (rc = sqlite3_exec(db, "COMMIT", 0, 0, 0))!=SQLITE_OK ){
+static int sdFuncEnd(sqlite3 *db, SdTxn *pT, int rc, char **pzErr){
+  if( pT->eTxn!=SD_TXN_NONE ){
+    if( rc==SQLITE_OK && (rc = sdTxnStep(pT->pCommit))!=SQLITE_OK ){
       sqlite3_free(*pzErr);
-      *pzErr = sqlite3_mprintf("softdelete: cannot commit: %s", sqlite3_errmsg(db));
+      *pzErr = sqlite3_mprintf("softdelete: cannot %s: %s",
+          pT->eTxn==SD_TXN_BEGIN ? "commit" : "release the savepoint",
+          sqlite3_errmsg(db));
     }
     /* SQLite may have rolled back already (an I/O error, out of memory). */
-    if( rc && !sqlite3_get_autocommit(db) ) sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
-  }else if( eTxn==SD_TXN_SAVEPOINT ){
-    if( rc==SQLITE_OK
-     && (rc = sqlite3_exec(db, "RELEASE softdelete_fn", 0, 0, 0))!=SQLITE_OK ){
-      sqlite3_free(*pzErr);
-      *pzErr = sqlite3_mprintf("softdelete: cannot release the savepoint: %s",
-                               sqlite3_errmsg(db));
-    }
     if( rc && !sqlite3_get_autocommit(db) ){
-      /* Undo this call only; if even that fails, the whole transaction, so
-      ** that no half-done call survives. */
-      if( sqlite3_exec(db, "ROLLBACK TO softdelete_fn", 0, 0, 0)==SQLITE_OK ){
-        sqlite3_exec(db, "RELEASE softdelete_fn", 0, 0, 0);
-      }else{
-        sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+      if( pT->eTxn==SD_TXN_BEGIN ){
+        sdTxnStep(pT->pUndo);
+      }else if( sdTxnStep(pT->pUndo)==SQLITE_OK ){
+        sdTxnStep(pT->pCommit);
+      }else if( !sqlite3_get_autocommit(db) ){
+        /* This call could not be undone alone: undo the transaction, so
+        ** that no half-done call survives. */
+        sdTxnStep(pT->pRollback);
       }
     }
   }
+  sqlite3_finalize(pT->pCommit);
+  sqlite3_finalize(pT->pUndo);
+  sqlite3_finalize(pT->pRollback);
+  memset(pT, 0, sizeof(*pT));
   return rc;
 }
 
@@ -228,17 +258,18 @@ static char *sdStmtError(sqlite3 *db, int rc, const char *zWhat){
 static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdVtab *p;
   i64 iRowid;
-  int n = 0, rc, eTxn;
+  int n = 0, rc;
   char *zErr = 0;
   SdJournal j;
+  SdTxn txn;
   (void)argc;
   if( (p = sdFuncTable(ctx, "sd_restore", argv[0]))==0 ) return;
   if( !sdFuncRowid(ctx, "sd_restore", argv[1], &iRowid) ){ sdVtabRelease(p); return; }
   sdJournalInit(&j);
-  rc = sdFuncBegin(p->db, &eTxn, &zErr);
+  rc = sdFuncBegin(p->db, &txn, &zErr);
   if( rc==SQLITE_OK ){
     rc = sdRestore(p, iRowid, &j, &n, &zErr);
-    rc = sdFuncEnd(p->db, eTxn, rc, &zErr);
+    rc = sdFuncEnd(p->db, &txn, rc, &zErr);
   }
   sdJournalClear(&j);
   if( rc ) sdResultErr(ctx, rc, zErr);
@@ -247,24 +278,21 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 }
 
 /*
-** Run the one DELETE statement pStmt of sd_hard_delete() or sd_purge() in
-** the function's write transaction. *pnChange: the rows it removed.
+** Run the one DELETE statement pStmt of sd_hard_delete() or sd_purge(): one
+** statement, so atomic by itself, and in autocommit mode it takes the write
+** lock at its start, waiting on busy_timeout. *pnChange: the rows removed.
 */
 static int sdFuncDelete(SdVtab *p, sqlite3_stmt *pStmt, const char *zWhat,
                         i64 *pnChange, char **pzErr){
-  int eTxn, rc = sdFuncBegin(p->db, &eTxn, pzErr);
+  int rc = sqlite3_step(pStmt);
   *pnChange = 0;
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_step(pStmt);
-    if( rc==SQLITE_DONE ){
-      rc = SQLITE_OK;
-      *pnChange = sqlite3_changes(p->db);
-    }else{
-      *pzErr = sdStmtError(p->db, rc, zWhat);
-    }
-    sqlite3_reset(pStmt);
-    rc = sdFuncEnd(p->db, eTxn, rc, pzErr);
+  if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+    *pnChange = sqlite3_changes(p->db);
+  }else{
+    *pzErr = sdStmtError(p->db, rc, zWhat);
   }
+  sqlite3_reset(pStmt);
   return rc;
 }
 
@@ -484,7 +512,7 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                         int bUnique){
   const char *zFunc = bUnique ? "sd_unique" : "sd_index";
   SdVtab *p;
-  int *aiCol, i, j, rc = SQLITE_OK, eTxn;
+  int *aiCol, i, j, rc = SQLITE_OK;
   sqlite3_str *sName, *sCols, *sNames;
   char *zName = 0, *zCols = 0, *zNames = 0, *zErr = 0;
 
@@ -528,24 +556,23 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   zName = sdMprintfStr(sName, &rc);
   zCols = sdMprintfStr(sCols, &rc);
   zNames = sdMprintfStr(sNames, &rc);
+  /* One write, the CREATE INDEX: atomic by itself, and it waits for the
+  ** write lock like any statement. A duplicate that arrives after the
+  ** check makes it fail as SQLite's own UNIQUE constraint error. */
+  if( rc==SQLITE_OK && zErr==0 && bUnique ){
+    rc = sdUniqueCheck(p, aiCol, argc, zCols, zNames, &zErr);
+  }
   if( rc==SQLITE_OK && zErr==0 ){
-    rc = sdFuncBegin(p->db, &eTxn, &zErr);
-    if( rc==SQLITE_OK ){
-      if( bUnique ) rc = sdUniqueCheck(p, aiCol, argc, zCols, zNames, &zErr);
-      if( rc==SQLITE_OK && zErr==0 ){
-        rc = sdExec(p->db, &zErr, "CREATE %s INDEX IF NOT EXISTS \"%w\".\"%w\" ON "
-                    "\"%w\"(%s) WHERE \"%w\" IS NULL", bUnique ? "UNIQUE" : "",
-                    p->zDb, zName, p->zBase, zCols, p->zMarker);
-      }
-      rc = sdFuncEnd(p->db, eTxn, rc ? rc : (zErr ? SQLITE_ERROR : SQLITE_OK), &zErr);
-    }
+    rc = sdExec(p->db, &zErr, "CREATE %s INDEX IF NOT EXISTS \"%w\".\"%w\" ON "
+                "\"%w\"(%s) WHERE \"%w\" IS NULL", bUnique ? "UNIQUE" : "",
+                p->zDb, zName, p->zBase, zCols, p->zMarker);
   }
   if( rc || zErr ){
     if( rc==SQLITE_NOMEM && zErr==0 ) zErr = sqlite3_mprintf("out of memory");
     sdResultErr(ctx, rc ? rc : SQLITE_ERROR, zErr);
     sqlite3_free(zName);
   }else{
-    /* Given to the result as it is: nothing left to fail after the commit. */
+    /* Given to the result as it is: nothing left to fail after the write. */
     sqlite3_result_text(ctx, zName, -1, sqlite3_free);
   }
   sqlite3_free(zCols);

@@ -354,10 +354,22 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     sdVtabError(p, "%s", p->zMissing);
     return SQLITE_ERROR;
   }
-  /* New indexes since connect? On failure plan with what is known: the
-  ** statement then meets the schema change when it runs, and is prepared
-  ** again (a stale connection cannot reload its schema during a prepare). */
-  sdRefreshIndexes(p);
+  /* New indexes since connect? A connection whose schema is stale cannot
+  ** reload it during a prepare: then plan with what is known; the
+  ** statement meets the schema change when it runs, and is prepared again.
+  ** Any other failure fails the prepare: an I/O error or out of memory in
+  ** a nested statement may have rolled the transaction back, which the
+  ** caller must learn. */
+  rc = sdRefreshIndexes(p);
+  if( rc && rc!=SQLITE_SCHEMA && p->rcDeferred==SQLITE_OK ){
+    /* SQLite turns any code xBestIndex returns into SQLITE_ERROR: keep
+    ** this one for xOpen and xUpdate, which the statement reaches first. */
+    sdBaseError(p, "read", rc);
+    p->rcDeferred = rc;
+    p->zDeferred = p->base.zErrMsg;
+    p->base.zErrMsg = 0;
+  }
+  rc = SQLITE_OK;
 
   /* Collect the constraints the base can evaluate. */
   for(i=0; i<pInfo->nConstraint; i++){
@@ -566,7 +578,7 @@ static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
   if( pS->zSql==0 ){ sqlite3_free(pS); return SQLITE_NOMEM; }
   rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &pS->pStmt, 0);
   if( rc ){
-    sdBaseError(p, "read");
+    sdBaseError(p, "read", rc);
     sqlite3_free(pS->zSql);
     sqlite3_free(pS);
     return rc;
@@ -607,13 +619,30 @@ void sdPoolClear(SdVtab *p){
 
 /* ---- Cursors ----------------------------------------------------------- */
 
+/*
+** Report an error kept from xBestIndex (a nested statement that failed
+** there, perhaps rolling the transaction back). Returns it, once.
+*/
+int sdDeferredError(SdVtab *p){
+  int rc = p->rcDeferred;
+  if( rc ){
+    sqlite3_free(p->base.zErrMsg);
+    p->base.zErrMsg = p->zDeferred;
+    p->zDeferred = 0;
+    p->rcDeferred = SQLITE_OK;
+  }
+  return rc;
+}
+
 int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   SdVtab *p = (SdVtab*)pVtab;
   SdCursor *pCur;
+  int rc;
   if( p->zMissing ){
     sdVtabError(p, "%s", p->zMissing);
     return SQLITE_ERROR;
   }
+  if( (rc = sdDeferredError(p))!=SQLITE_OK ) return rc;
   if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
   if( p->pSpare && p->pSpare->nOut>=p->nCol ){
     /* The cursor of the last scan, with its statement and parsed plan: a
@@ -673,7 +702,7 @@ int sdNext(sqlite3_vtab_cursor *cur){
   pCur->bEof = 1;
   pCur->bReset = 1;
   rc = sqlite3_reset(pCur->pS->pStmt);
-  if( rc ) sdBaseError((SdVtab*)cur->pVtab, "read");
+  if( rc ) sdBaseError((SdVtab*)cur->pVtab, "read", rc);
   return rc;
 }
 
@@ -691,7 +720,7 @@ static int sdFirst(SdCursor *pCur, int bOne){
   pCur->bEof = 1;
   pCur->bReset = 1;
   rc = sqlite3_reset(pCur->pS->pStmt);
-  if( rc ) sdBaseError((SdVtab*)pCur->base.pVtab, "read");
+  if( rc ) sdBaseError((SdVtab*)pCur->base.pVtab, "read", rc);
   return rc;
 }
 

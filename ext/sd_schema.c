@@ -149,10 +149,10 @@ static void sdFreeColumns(SdVtab *p){
   p->nCol = 0;
 }
 
-static void sdFreeIndexes(SdVtab *p){
+static void sdFreeIndexArray(SdIndex *aIdx, int nIdx){
   int i, j;
-  for(i=0; i<p->nIdx; i++){
-    SdIndex *pIdx = &p->aIdx[i];
+  for(i=0; i<nIdx; i++){
+    SdIndex *pIdx = &aIdx[i];
     sqlite3_free(pIdx->zName);
     sqlite3_free(pIdx->zWhere);
     for(j=0; j<pIdx->nCol; j++) sqlite3_free(pIdx->azColl[j]);
@@ -161,7 +161,11 @@ static void sdFreeIndexes(SdVtab *p){
     sqlite3_free(pIdx->aDesc);
     sqlite3_free(pIdx->aiRowEq);
   }
-  sqlite3_free(p->aIdx);
+  sqlite3_free(aIdx);
+}
+
+static void sdFreeIndexes(SdVtab *p){
+  sdFreeIndexArray(p->aIdx, p->nIdx);
   p->aIdx = 0;
   p->nIdx = 0;
 }
@@ -181,6 +185,7 @@ void sdVtabRelease(SdVtab *p){
   sqlite3_free(p->zMarker);
   sqlite3_free(p->zOpCol);
   sqlite3_free(p->zMissing);
+  sqlite3_free(p->zDeferred);
   sqlite3_free(p->zRowid);
   sqlite3_free(p->base.zErrMsg);
   sqlite3_free(p);
@@ -200,58 +205,67 @@ static int sdCheckBase(sqlite3 *db, const char *zDb, const char *zBase,
       "WHERE name=?1 COLLATE NOCASE AND type IN ('table','view')", zDb);
   if( rc ) return rc;
   sqlite3_bind_text(pStmt, 1, zBase, -1, SQLITE_STATIC);
-  if( sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
-    const char *zSql = (const char*)sqlite3_column_text(pStmt, 2);
-    const char *zClose = zSql ? strrchr(zSql, ')') : 0;
-    if( sdStrICmp(zType, "view")==0 ){
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    const char *zType, *zName, *zSql;
+    rc = SQLITE_OK;
+    zType = sdColumnText(pStmt, 0, &rc);
+    zName = sdColumnText(pStmt, 1, &rc);
+    zSql = sdColumnText(pStmt, 2, &rc);
+    if( rc ){
+      /* out of memory */
+    }else if( sdStrICmp(zType, "view")==0 ){
       *pzErr = sqlite3_mprintf("softdelete: %s is a view: the base must be "
           "an ordinary table", zBase);
       rc = SQLITE_ERROR;
-    }else if( zSql && sqlite3_strnicmp(zSql, "CREATE VIRTUAL", 14)==0 ){
+    }else if( zSql && sdSplitCreate(zSql, 0, 0, 0)!=SQLITE_ERROR ){
       *pzErr = sqlite3_mprintf("softdelete: %s is a virtual table: the base "
           "must be an ordinary table", zBase);
       rc = SQLITE_ERROR;
-    }else if( zClose && sqlite3_strlike("%rowid%", zClose, 0)==0 ){
+    }else if( sdIsWithoutRowid(zSql) ){
       *pzErr = sqlite3_mprintf("softdelete: %s is a WITHOUT ROWID table: the "
           "base must be an ordinary rowid table", zBase);
       rc = SQLITE_ERROR;
     }else{
-      *pzBase = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+      *pzBase = sqlite3_mprintf("%s", zName);
       if( *pzBase==0 ) rc = SQLITE_NOMEM;
     }
+    if( rc==SQLITE_ERROR && *pzErr==0 ) rc = SQLITE_NOMEM;
     sqlite3_finalize(pStmt);
     return rc;
   }
-  rc = sqlite3_finalize(pStmt);
-  if( rc ) return rc;
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_DONE ) return rc;
 
   /* Not in zDb: say where it is, if it is anywhere. */
   rc = sdPrepare(db, &pStmt, 0, "SELECT name FROM pragma_database_list");
-  if( rc ) return rc;
-  while( sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *zOther = (const char*)sqlite3_column_text(pStmt, 0);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zOther;
     sqlite3_stmt *pFind = 0;
-    int bFound = 0;
-    if( zOther==0 || sdStrICmp(zOther, zDb)==0 ) continue;
-    if( sdPrepare(db, &pFind, 0, "SELECT 1 FROM \"%w\".sqlite_master "
-          "WHERE name=?1 COLLATE NOCASE AND type='table'", zOther)==SQLITE_OK ){
-      sqlite3_bind_text(pFind, 1, zBase, -1, SQLITE_STATIC);
-      bFound = sqlite3_step(pFind)==SQLITE_ROW;
-    }
-    sqlite3_finalize(pFind);
-    if( bFound ){
+    rc = SQLITE_OK;
+    zOther = sdColumnText(pStmt, 0, &rc);
+    if( rc || zOther==0 || sdStrICmp(zOther, zDb)==0 ) continue;
+    rc = sdPrepare(db, &pFind, 0, "SELECT 1 FROM \"%w\".sqlite_master "
+          "WHERE name=?1 COLLATE NOCASE AND type='table'", zOther);
+    if( rc ) break;
+    sqlite3_bind_text(pFind, 1, zBase, -1, SQLITE_STATIC);
+    if( sqlite3_step(pFind)==SQLITE_ROW ){
       *pzErr = sqlite3_mprintf("softdelete: base table %s is in schema %s, "
           "not %s: create the virtual table in the same schema as its base "
           "(CREATE VIRTUAL TABLE %s.name USING softdelete(%s))",
           zBase, zOther, zDb, zOther, zBase);
-      sqlite3_finalize(pStmt);
-      return SQLITE_ERROR;
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      sqlite3_finalize(pFind);
+      break;
     }
+    rc = sqlite3_finalize(pFind);
+  }
+  if( rc==SQLITE_DONE ){
+    *pzErr = sqlite3_mprintf("softdelete: no such base table: %s.%s", zDb, zBase);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   sqlite3_finalize(pStmt);
-  *pzErr = sqlite3_mprintf("softdelete: no such base table: %s.%s", zDb, zBase);
-  return SQLITE_ERROR;
+  return rc;
 }
 
 /* The affinity SQLite gives a declared type (section 3.1 of datatype3). */
@@ -418,10 +432,15 @@ static void sdParseStat(const char *z, i64 *pnRow, i64 *aiRowEq, int nCol){
   }
 }
 
-/* Read the base's indexes (for planning and for naming conflicting keys). */
+/*
+** Read the base's indexes (for planning and for naming conflicting keys)
+** into p->aIdx, and the row estimate p->nRowEst. On error p keeps what it
+** had, so that a failed read never leaves half a list behind.
+*/
 static int sdReadIndexes(SdVtab *p){
   sqlite3_stmt *pList = 0, *pInfo = 0, *pStat = 0;
-  int rc, bStat;
+  SdIndex *aIdx = 0;
+  int rc, nIdx = 0;
   i64 nRow = -1;
 
   rc = sdPrepare(p->db, &pList, 0,
@@ -437,38 +456,51 @@ static int sdReadIndexes(SdVtab *p){
       "WHERE key ORDER BY seqno");
   if( rc ) goto out;
   sqlite3_bind_text(pInfo, 2, p->zDb, -1, SQLITE_STATIC);
-  bStat = sqlite3_table_column_metadata(p->db, p->zDb, "sqlite_stat1",
-                                        "stat", 0, 0, 0, 0, 0)==SQLITE_OK;
-  if( bStat ){
+  rc = sqlite3_table_column_metadata(p->db, p->zDb, "sqlite_stat1", "stat",
+                                     0, 0, 0, 0, 0);
+  if( rc==SQLITE_OK ){
     rc = sdPrepare(p->db, &pStat, 0,
         "SELECT stat FROM \"%w\".sqlite_stat1 WHERE tbl=?1 AND idx IS ?2", p->zDb);
     if( rc ) goto out;
     sqlite3_bind_text(pStat, 1, p->zBase, -1, SQLITE_STATIC);
+  }else if( rc==SQLITE_ERROR ){
+    rc = SQLITE_OK;             /* no statistics */
+  }else{
+    goto out;
   }
 
-  while( rc==SQLITE_OK && sqlite3_step(pList)==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pList, 0);
-    const char *zSql = (const char*)sqlite3_column_text(pList, 3);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pList))==SQLITE_ROW ){
+    const char *zName, *zSql;
     SdIndex *pIdx;
-    SdIndex *aNew = sqlite3_realloc64(p->aIdx, sizeof(SdIndex)*(p->nIdx+1));
+    SdIndex *aNew;
     int nAlloc = 0;
-    if( aNew==0 || zName==0 ){ rc = SQLITE_NOMEM; break; }
-    p->aIdx = aNew;
-    pIdx = &p->aIdx[p->nIdx++];
+    rc = SQLITE_OK;
+    zName = sdColumnText(pList, 0, &rc);
+    zSql = sdColumnText(pList, 3, &rc);
+    if( rc ) break;
+    aNew = sqlite3_realloc64(aIdx, sizeof(SdIndex)*(nIdx+1));
+    if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+    aIdx = aNew;
+    pIdx = &aIdx[nIdx++];
     memset(pIdx, 0, sizeof(*pIdx));
     pIdx->zName = sqlite3_mprintf("%s", zName);
     pIdx->bUnique = sqlite3_column_int(pList, 1);
     pIdx->bPartial = sqlite3_column_int(pList, 2);
     if( pIdx->zName==0 ){ rc = SQLITE_NOMEM; break; }
     if( pIdx->bPartial ){
-      pIdx->zWhere = sdFindWhere(zSql);
+      pIdx->zWhere = sdFindWhere(zSql, &rc);
+      if( rc ) break;
       pIdx->bLive = sdIsLiveWhere(pIdx->zWhere, p->zMarker);
     }
-    sqlite3_bind_text(pInfo, 1, zName, -1, SQLITE_TRANSIENT);
-    while( sqlite3_step(pInfo)==SQLITE_ROW ){
+    rc = sqlite3_bind_text(pInfo, 1, zName, -1, SQLITE_TRANSIENT);
+    while( rc==SQLITE_OK && (rc = sqlite3_step(pInfo))==SQLITE_ROW ){
       int cid = sqlite3_column_int(pInfo, 0);
-      const char *zColl = (const char*)sqlite3_column_text(pInfo, 2);
-      int iCol = cid;
+      const char *zColl, *zCol;
+      int iCol;
+      rc = SQLITE_OK;
+      zColl = sdColumnText(pInfo, 2, &rc);
+      zCol = sdColumnText(pInfo, 3, &rc);
+      if( rc ) break;
       if( pIdx->nCol>=nAlloc ){
         int nNew = nAlloc ? nAlloc*2 : 4;
         void *p1 = sqlite3_realloc64(pIdx->aiCol, sizeof(int)*nNew);
@@ -484,39 +516,46 @@ static int sdReadIndexes(SdVtab *p){
       }
       if( cid>=0 ){
         /* Map the base column to the vtab column (the op column has none). */
-        const char *zCol = (const char*)sqlite3_column_text(pInfo, 3);
         int i;
         iCol = -2;
         for(i=0; zCol && i<p->nCol; i++){
           if( sdStrICmp(p->aCol[i].zName, zCol)==0 ){ iCol = i; break; }
         }
-      }else if( cid==-1 ){
-        iCol = -1;
       }else{
-        iCol = -2;
+        iCol = cid==-1 ? -1 : -2;
       }
       pIdx->aiCol[pIdx->nCol] = iCol;
       pIdx->azColl[pIdx->nCol] = sqlite3_mprintf("%s", zColl ? zColl : "BINARY");
       pIdx->aDesc[pIdx->nCol] = (u8)sqlite3_column_int(pInfo, 1);
       pIdx->aiRowEq[pIdx->nCol] = 0;
-      if( pIdx->azColl[pIdx->nCol]==0 ){ rc = SQLITE_NOMEM; break; }
       pIdx->nCol++;
+      if( pIdx->azColl[pIdx->nCol-1]==0 ){ rc = SQLITE_NOMEM; break; }
     }
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     sqlite3_reset(pInfo);
     if( rc==SQLITE_OK && pStat ){
-      sqlite3_bind_text(pStat, 2, zName, -1, SQLITE_TRANSIENT);
-      if( sqlite3_step(pStat)==SQLITE_ROW ){
-        sdParseStat((const char*)sqlite3_column_text(pStat, 0), &nRow,
-                    pIdx->aiRowEq, pIdx->nCol);
+      rc = sqlite3_bind_text(pStat, 2, zName, -1, SQLITE_TRANSIENT);
+      if( rc==SQLITE_OK && (rc = sqlite3_step(pStat))==SQLITE_ROW ){
+        const char *zStat;
+        rc = SQLITE_OK;
+        zStat = sdColumnText(pStat, 0, &rc);
+        if( rc==SQLITE_OK ) sdParseStat(zStat, &nRow, pIdx->aiRowEq, pIdx->nCol);
       }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
       sqlite3_reset(pStat);
     }
   }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   if( rc==SQLITE_OK && pStat && nRow<0 ){
+    /* The table's own row count, from the statistics of no index. */
     sqlite3_bind_null(pStat, 2);
-    if( sqlite3_step(pStat)==SQLITE_ROW ){
-      sdParseStat((const char*)sqlite3_column_text(pStat, 0), &nRow, 0, 0);
+    if( (rc = sqlite3_step(pStat))==SQLITE_ROW ){
+      const char *zStat;
+      rc = SQLITE_OK;
+      zStat = sdColumnText(pStat, 0, &rc);
+      if( rc==SQLITE_OK ) sdParseStat(zStat, &nRow, 0, 0);
     }
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   }
   if( rc==SQLITE_OK && nRow<0 ){
     /* No statistics: the largest rowid is a cheap, usually fair, estimate. */
@@ -529,13 +568,20 @@ static int sdReadIndexes(SdVtab *p){
     if( rc==SQLITE_OK ) rc = sqlite3_finalize(pMax);
     else sqlite3_finalize(pMax);
   }
-  p->nRowEst = nRow>10 ? nRow : 10;
 
 out:
   sqlite3_finalize(pList);
   sqlite3_finalize(pInfo);
   sqlite3_finalize(pStat);
-  return rc;
+  if( rc ){
+    sdFreeIndexArray(aIdx, nIdx);
+    return rc;
+  }
+  sdFreeIndexArray(p->aIdx, p->nIdx);
+  p->aIdx = aIdx;
+  p->nIdx = nIdx;
+  p->nRowEst = nRow>10 ? nRow : 10;
+  return SQLITE_OK;
 }
 
 /*
@@ -556,32 +602,34 @@ int sdSchemaVersion(SdVtab *p, int *piVersion){
   return rc;
 }
 
-/* Read the base's indexes again if the schema changed since they were read. */
+/* Read the base's indexes again if the schema changed since they were read.
+** On failure the list read before stays, and the next call tries again. */
 int sdRefreshIndexes(SdVtab *p){
   int v = 0, rc = sdSchemaVersion(p, &v);
   if( rc ) return rc;
   if( v==p->iSchema ) return SQLITE_OK;
-  sdFreeIndexes(p);
   rc = sdReadIndexes(p);
   if( rc==SQLITE_OK ) p->iSchema = v;
-  else sdFreeIndexes(p);      /* plan without them rather than half of them */
   return rc;
 }
 
 /*
-** Set the vtab's error after a nested statement on the base failed: the base
-** may have been dropped or renamed since connect (DROP TABLE does not
-** reconnect virtual tables), which deserves its own message.
+** Set the vtab's error after a nested statement on the base failed with rc:
+** the base may have been dropped or renamed since connect (DROP TABLE does
+** not reconnect virtual tables), which deserves its own message.
 */
-void sdBaseError(SdVtab *p, const char *zVerb){
-  if( sqlite3_table_column_metadata(p->db, p->zDb, p->zBase, 0, 0, 0, 0, 0, 0) ){
+void sdBaseError(SdVtab *p, const char *zVerb, int rc){
+  char *zWhy = sqlite3_mprintf("%s", sdErrMsg(p->db, rc));
+  if( rc==SQLITE_ERROR
+   && sqlite3_table_column_metadata(p->db, p->zDb, p->zBase, 0, 0, 0, 0, 0, 0) ){
     sdVtabError(p, "softdelete: the base table %s of %s is missing (renamed or "
                 "dropped): no such base table: %s.%s", p->zBase, p->zName,
                 p->zDb, p->zBase);
   }else{
     sdVtabError(p, "softdelete: cannot %s base table %s: %s", zVerb, p->zBase,
-                sqlite3_errmsg(p->db));
+                zWhy ? zWhy : sqlite3_errstr(rc));
   }
+  sqlite3_free(zWhy);
 }
 
 /* Does a declared type hold the word HIDDEN as SQLite looks for it in a
@@ -1059,7 +1107,7 @@ static int sdCreateOrConnect(sqlite3 *db, void *pAux, int argc,
   if( rc && *pzErr==0 ){
     *pzErr = sqlite3_mprintf("softdelete: cannot %s %s: %s",
         eMode==SD_MODE_CREATE ? "create" : "connect", zName ? zName : "",
-        rc==SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+        sdErrMsg(db, rc));
   }
   sqlite3_free(zName);
   if( rc ) return rc;
@@ -1126,29 +1174,39 @@ static int sdOtherWrapper(sqlite3 *db, const char *zDb, const char *zBase,
   sqlite3_stmt *pStmt = 0;
   int rc;
   *pzOther = 0;
-  rc = sdPrepare(db, &pStmt, 0, "SELECT name, sql FROM \"%w\".sqlite_master "
-                 "WHERE type='table' AND sql LIKE 'CREATE VIRTUAL TABLE%%'", zDb);
-  if( rc ) return rc;
-  while( *pzOther==0 && sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
-    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
+  rc = sdPrepare(db, &pStmt, 0, "SELECT name, CAST(sql AS TEXT) FROM "
+                 "\"%w\".sqlite_master WHERE type='table'", zDb);
+  while( rc==SQLITE_OK && *pzOther==0 && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zName, *zSql;
     char **azArg = 0, *zModule = 0, *zErr = 0;
     int nArg = 0;
     SdArgs a;
     memset(&a, 0, sizeof(a));
-    if( zName && zSql && sdStrICmp(zName, zSelf)!=0
-     && sdSplitCreate(zSql, &nArg, &azArg, &zModule)==SQLITE_OK
-     && sdStrICmp(zModule, "softdelete")==0
-     && sdParseArgs(nArg, (const char*const*)azArg, &a, &zErr)==SQLITE_OK
-     && sdStrICmp(a.zBase, zBase)==0 ){
-      *pzOther = sqlite3_mprintf("%s", zName);
+    rc = SQLITE_OK;
+    zName = sdColumnText(pStmt, 0, &rc);
+    zSql = sdColumnText(pStmt, 1, &rc);
+    if( rc==SQLITE_OK && zName && zSql && sdStrICmp(zName, zSelf)!=0 ){
+      rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule);
+      if( rc==SQLITE_OK && sdStrICmp(zModule, "softdelete")==0 ){
+        /* A definition that cannot be parsed wraps nothing it could name. */
+        rc = sdParseArgs(nArg, (const char*const*)azArg, &a, &zErr);
+        if( rc==SQLITE_OK && sdStrICmp(a.zBase, zBase)==0 ){
+          *pzOther = sqlite3_mprintf("%s", zName);
+          if( *pzOther==0 ) rc = SQLITE_NOMEM;
+        }
+      }
+      if( rc==SQLITE_ERROR ) rc = SQLITE_OK;
     }
     sdArgsClear(&a);
     sqlite3_free(zErr);
     sqlite3_free(zModule);
     sqlite3_free(azArg);
   }
-  return sqlite3_finalize(pStmt);
+  if( rc==SQLITE_DONE || rc==SQLITE_ROW ) rc = SQLITE_OK;
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if( rc ){ sqlite3_free(*pzOther); *pzOther = 0; }
+  return rc;
 }
 
 /*

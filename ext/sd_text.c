@@ -206,13 +206,13 @@ int sdArgName(const char *z, char **pzName, int *pbDot){
 ** *pzModule is the module name and *pazArg holds *pnArg argument strings (one
 ** allocation), each the text from its first token to its last, as SQLite
 ** passes module arguments to xCreate. SQLITE_ERROR if zSql is not a
-** CREATE VIRTUAL TABLE statement.
+** CREATE VIRTUAL TABLE statement. With pnArg NULL, only that is checked.
 */
 int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg, char **pzModule){
   int n = (int)strlen(zSql), i = 0, iTok, nTok, eType, nArg = 0, depth = 0;
   int iFirst = -1, iLast = 0;
   char **azArg, *zOut;
-  *pnArg = 0; *pazArg = 0; *pzModule = 0;
+  if( pnArg ){ *pnArg = 0; *pazArg = 0; *pzModule = 0; }
   eType = sdNextToken(zSql, n, &i, &iTok, &nTok);
   if( !sdIsKeyword(&zSql[iTok], nTok, eType, "create") ) return SQLITE_ERROR;
   eType = sdNextToken(zSql, n, &i, &iTok, &nTok);
@@ -226,6 +226,7 @@ int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg, char **pzModule)
   if( eType!=SD_TK_WORD && eType!=SD_TK_QUOTED && eType!=SD_TK_STRING ){
     return SQLITE_ERROR;
   }
+  if( pnArg==0 ) return SQLITE_OK;      /* only asked: is it one? */
   *pzModule = sdDequote(&zSql[iTok], nTok);
   if( *pzModule==0 ) return SQLITE_NOMEM;
   eType = sdNextToken(zSql, n, &i, &iTok, &nTok);
@@ -259,9 +260,10 @@ int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg, char **pzModule)
 
 /*
 ** The WHERE clause of a CREATE INDEX statement: a new string holding what
-** follows the top-level WHERE keyword, or NULL if there is none (or OOM).
+** follows the top-level WHERE keyword, or NULL if there is none (or on OOM,
+** which sets *pRc).
 */
-char *sdFindWhere(const char *zSql){
+char *sdFindWhere(const char *zSql, int *pRc){
   int n, i = 0, iTok, nTok, eType, depth = 0;
   if( zSql==0 ) return 0;
   n = (int)strlen(zSql);
@@ -269,7 +271,9 @@ char *sdFindWhere(const char *zSql){
     if( eType==SD_TK_PUNCT && zSql[iTok]=='(' ) depth++;
     if( eType==SD_TK_PUNCT && zSql[iTok]==')' ) depth--;
     if( depth==0 && sdIsKeyword(&zSql[iTok], nTok, eType, "where") ){
-      return sqlite3_mprintf("%s", &zSql[i]);
+      char *z = sqlite3_mprintf("%s", &zSql[i]);
+      if( z==0 ) *pRc = SQLITE_NOMEM;
+      return z;
     }
   }
   return 0;
@@ -320,4 +324,20 @@ int sdFindCall(const char *zSql, const char *const *azName, int nName){
     }
   }
   return -1;
+}
+
+/* Is zSql a CREATE TABLE statement ending in WITHOUT ROWID? */
+int sdIsWithoutRowid(const char *zSql){
+  int n, i = 0, iTok, nTok, eType, depth = 0, bWithout = 0;
+  if( zSql==0 ) return 0;
+  n = (int)strlen(zSql);
+  while( (eType = sdNextToken(zSql, n, &i, &iTok, &nTok))!=0 ){
+    if( eType==SD_TK_PUNCT && zSql[iTok]=='(' ) depth++;
+    if( eType==SD_TK_PUNCT && zSql[iTok]==')' ) depth--;
+    if( depth==0 ){
+      if( bWithout && sdIsKeyword(&zSql[iTok], nTok, eType, "rowid") ) return 1;
+      bWithout = sdIsKeyword(&zSql[iTok], nTok, eType, "without");
+    }
+  }
+  return 0;
 }

@@ -234,6 +234,18 @@ void sdResultTime(sqlite3_context *ctx, int eFormat, i64 ms){
   }
 }
 
+/*
+** The message for a nested statement that failed with rc: the connection's
+** message, unless a later call has already reset it (then SQLite's text for
+** the code).
+*/
+const char *sdErrMsg(sqlite3 *db, int rc){
+  if( rc==SQLITE_NOMEM || (rc & 0xff)!=(sqlite3_errcode(db) & 0xff) ){
+    return sqlite3_errstr(rc);
+  }
+  return sqlite3_errmsg(db);
+}
+
 /* Run one SQL statement built from a printf format; errors go to *pzErr. */
 int sdExec(sqlite3 *db, char **pzErr, const char *zFmt, ...){
   va_list ap;

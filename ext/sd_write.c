@@ -222,7 +222,7 @@ static int sdInsertStmt(SdVtab *p, sqlite3_value **aVal, sqlite3_stmt **ppStmt){
     rc = sdPrepare(p->db, &pSlot->pStmt, 1, "INSERT INTO \"%w\".\"%w\"(%s) VALUES(%s)",
                    p->zDb, p->zBase, zCols, zVals);
     if( rc ){
-      sdBaseError(p, "write");
+      sdBaseError(p, "write", rc);
     }else{
       pSlot->aMask = sqlite3_malloc64(p->nCol+1);
       if( pSlot->aMask==0 ){
@@ -308,8 +308,8 @@ static int sdExplainConflict(SdVtab *p, const char *zVerb, sqlite3_value **aVal,
   i64 iOther;
   int bLive;
   char *zKey = 0;
-  sdRefreshIndexes(p);
-  for(i=-1; i<p->nIdx; i++){
+  rc = sdRefreshIndexes(p);
+  for(i=-1; rc==SQLITE_OK && i<p->nIdx; i++){
     SdIndex *pIdx = i<0 ? 0 : &p->aIdx[i];
     if( pIdx && !pIdx->bUnique ) continue;
     rc = sdFindConflict(p, pIdx, aVal, pKey, iSelf, &iOther, &bLive, &zKey);
@@ -320,7 +320,12 @@ static int sdExplainConflict(SdVtab *p, const char *zVerb, sqlite3_value **aVal,
     }
     sqlite3_free(zKey);
     zKey = 0;
-    if( rc!=SQLITE_ROW && rc!=SQLITE_DONE ) break;
+    if( rc==SQLITE_ROW || rc==SQLITE_DONE ) rc = SQLITE_OK;
+  }
+  if( rc ){
+    /* Not a conflict to resolve: the search itself failed. */
+    sdBaseError(p, "read", rc);
+    return rc;
   }
   return SQLITE_CONSTRAINT;
 }
@@ -336,6 +341,7 @@ static int sdReplaceConflicts(SdVtab *p, const char *zVerb, sqlite3_value **aVal
   int i, rc = SQLITE_OK, nFound = 0;
   i64 iOp = 0, iTime = 0;
   rc = sdRefreshIndexes(p);
+  if( rc ) sdBaseError(p, "read", rc);
   for(i=0; i<p->nIdx && rc==SQLITE_OK; i++){
     SdIndex *pIdx = &p->aIdx[i];
     i64 iOther;
@@ -344,7 +350,10 @@ static int sdReplaceConflicts(SdVtab *p, const char *zVerb, sqlite3_value **aVal
     if( !pIdx->bUnique ) continue;
     rc = sdFindConflict(p, pIdx, aVal, pKey, iSelf, &iOther, &bLive, &zKey);
     if( rc==SQLITE_DONE ){ rc = SQLITE_OK; continue; }
-    if( rc!=SQLITE_ROW ) break;
+    if( rc!=SQLITE_ROW ){
+      sdBaseError(p, "read", rc);
+      break;
+    }
     rc = SQLITE_OK;
     if( pKey && sqlite3_value_type(pKey)!=SQLITE_NULL
      && sqlite3_value_int64(pKey)==iOther ){
@@ -656,10 +665,12 @@ out:
 int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
              sqlite_int64 *pRowid){
   SdVtab *p = (SdVtab*)pVtab;
+  int rc;
   if( p->zMissing ){
     sdVtabError(p, "%s", p->zMissing);
     return SQLITE_ERROR;
   }
+  if( (rc = sdDeferredError(p))!=SQLITE_OK ) return rc;
   if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
   if( argc==1 ){
     i64 iOp, iTime;

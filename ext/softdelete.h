@@ -193,6 +193,8 @@ struct SdVtab {
   int iInsNext;             /* Next slot of aIns to reuse */
   SdGraph *pGraph;          /* Foreign keys among wrapped tables, or NULL */
   sqlite3_stmt *pSchemaVersion; /* PRAGMA schema_version of zDb */
+  int rcDeferred;           /* Error of xBestIndex, for xOpen or xUpdate */
+  char *zDeferred;          /* ... and its message */
   int iSchema;              /* Schema version aIdx was read at */
 };
 
@@ -252,6 +254,7 @@ int sdParseFormat(const char *z);
 int sdPrepare(sqlite3 *db, sqlite3_stmt **pp, int bPersist, const char *zFmt, ...);
 char *sdMprintfStr(sqlite3_str *p, int *pRc);
 const char *sdColumnText(sqlite3_stmt *pStmt, int i, int *pRc);
+const char *sdErrMsg(sqlite3 *db, int rc);
 int sdExec(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 void sdNewOp(SdConn *pConn);
 void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime);
@@ -272,8 +275,9 @@ char *sdArgText(const char *z, int n);
 int sdArgSplit(const char *z, char **pzKey, char **pzValue, int *pbEq);
 int sdArgName(const char *z, char **pzName, int *pbDot);
 int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg, char **pzModule);
-char *sdFindWhere(const char *zSql);
+char *sdFindWhere(const char *zSql, int *pRc);
 int sdIsLiveWhere(const char *zWhere, const char *zMarker);
+int sdIsWithoutRowid(const char *zSql);
 int sdFindCall(const char *zSql, const char *const *azName, int nName);
 
 /* sd_schema.c */
@@ -287,7 +291,7 @@ void sdVtabRelease(SdVtab *p);
 int sdEnsureColumns(SdVtab *p);
 int sdSchemaVersion(SdVtab *p, int *piVersion);
 int sdRefreshIndexes(SdVtab *p);
-void sdBaseError(SdVtab *p, const char *zVerb);
+void sdBaseError(SdVtab *p, const char *zVerb, int rc);
 const char *sdIndexColName(SdVtab *p, int iCol);
 char *sdLiveKeyOf(SdVtab *p, SdIndex *pIdx, i64 iRowid, int *pRc);
 
@@ -301,6 +305,7 @@ int sdEof(sqlite3_vtab_cursor*);
 int sdColumn(sqlite3_vtab_cursor*, sqlite3_context*, int);
 int sdRowid(sqlite3_vtab_cursor*, sqlite_int64*);
 void sdPoolClear(SdVtab *p);
+int sdDeferredError(SdVtab *p);
 void sdCursorFree(SdVtab *p, SdCursor *pCur);
 
 /* sd_write.c */
