@@ -8,6 +8,12 @@
 #   make compat           the extension inside SQLite 3.30.1, 3.31.1, 3.39.2,
 #                         3.52.0 and the system's sqlite3
 #   make fuzz-diff        differential tester, SECONDS=300 SEED=1
+#   make faults           out-of-memory and I/O-error injection at every point
+#                         (test/fault.c, ASan+UBSan build); faults-quick: a
+#                         sample of the points, for make test
+#   make crash            a writer killed at random moments (test/stress.mk)
+#   make concurrency      processes writing at once with busy_timeout
+#   make fuzz             libFuzzer over SQL (test/fuzz/fuzz.mk)
 #   make bench            benchmark: vtab vs view vs base (bench/README.md)
 #   make demo             run examples/quickstart.sql in the sqlite3 shell
 #   make valgrind         the suite with every test file under valgrind
@@ -56,7 +62,7 @@ DEPS = CC='$(CC)' TCLSH='$(TCLSH)' SQLITE3='$(SQLITE3)' scripts/deps.sh
 RUN_SUITE = $(TCLSH) test/all.tcl $(TESTS)
 
 .PHONY: all loadable static static-check compat fuzz-diff test demo valgrind \
-        asan windows install dist clean
+        asan windows install dist clean faults faults-quick
 
 all loadable: $(LIB)
 
@@ -98,6 +104,8 @@ build/.headers:
 test:
 	$(DEPS) test
 	$(MAKE) --no-print-directory loadable static-check compat
+	$(MAKE) --no-print-directory faults-quick crash-quick concurrency-quick \
+	  fuzz-quick
 	SOFTDELETE_LIB='$(CURDIR)/$(LIB)' $(RUN_SUITE)
 
 # A program that links SQLite and the extension statically (SQLITE_CORE) and
@@ -119,6 +127,26 @@ fuzz-diff: $(LIB)
 	SD_DIFF_SKIP="$(SD_DIFF_SKIP)" SOFTDELETE_LIB='$(CURDIR)/$(LIB)' scripts/fuzz-diff.sh $(SECONDS) $(SEED)
 
 -include bench/bench.mk
+-include test/stress.mk
+-include test/fuzz/fuzz.mk
+
+# Fault injection: test/fault.c with the extension compiled in. The short
+# run samples the fault points of an optimised build (leaks are still
+# counted by its allocator); the long run tries every point under ASan and
+# UBSan (gcc's runtimes; the system SQLite is not instrumented).
+FAULT_SRC = test/fault.c $(SRC) ext/softdelete.h VERSION
+FAULT_CFLAGS = $(SD_CFLAGS) -D_DEFAULT_SOURCE -DSQLITE_CORE -Iext
+build/fault: $(FAULT_SRC) | build/.headers
+	$(CC) $(FAULT_CFLAGS) -o $@ test/fault.c $(SRC) -lsqlite3 -lm
+build/fault-asan: $(FAULT_SRC) | build/.headers
+	$(ASAN_CC) $(FAULT_CFLAGS) -O1 $(ASAN_FLAGS) -o $@ test/fault.c $(SRC) \
+	  -lsqlite3 -lm
+faults-quick: build/fault
+	build/fault --oom --quick
+	build/fault --ioerr --quick
+faults: build/fault-asan
+	ASAN_OPTIONS=detect_leaks=1 build/fault-asan --oom
+	ASAN_OPTIONS=detect_leaks=1 build/fault-asan --ioerr
 
 # -box needs sqlite3 3.33+; older shells get -column -header. The script
 # ends on purpose with an INSERT that softdelete refuses, which makes the

@@ -11,10 +11,14 @@
 **
 ** tbl names a softdelete virtual table, optionally as "schema.name". A call
 ** that fails changes nothing: sd_hard_delete, sd_purge, sd_unique and
-** sd_index each make one nested statement; sd_restore, which may write many
-** rows of several tables, runs inside a savepoint when SQLite allows one
-** there (not inside a statement that is itself writing) and undoes a failed
-** call with the journal (sd_cascade.c) in any case.
+** sd_index each make one nested write statement, atomic by itself and
+** waiting for the write lock like any statement; sd_restore, which may write
+** many rows of several tables, runs in a transaction of its own that takes
+** the write lock first (or a savepoint inside the caller's; see SdTxn), and
+** undoes a failed call with the journal (sd_cascade.c) in any case.
+**
+** No function that changes data, the schema or the clock runs while a
+** schema of the connection (but temp) calls one: sdSchemaAllows().
 */
 #include "softdelete.h"
 

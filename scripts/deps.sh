@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/deps.sh MODE -- make sure the Debian packages MODE needs are present.
 #
-#   MODE: build | test | demo | valgrind | asan
+#   MODE: build | test | fuzz | demo | valgrind | asan
 #
 # Quiet when nothing is missing. Otherwise, as root with apt-get, installs the
 # missing packages; as any other user, prints the exact command and exits 1.
@@ -36,13 +36,25 @@ check_test() {
     [ -d /etc/ssl/certs ] && [ -n "$(ls /etc/ssl/certs 2>/dev/null)" ] || need ca-certificates
 }
 
+# The fuzz target: clang with libFuzzer and the sanitizer runtimes
+# (libclang-rt-14-dev is only a recommendation of clang's), llvm-symbolizer
+# for readable stacks.
+check_fuzz() {
+    have clang || need clang
+    if have clang && ! echo 'int LLVMFuzzerTestOneInput(const char*d,unsigned long n){return 0;}' |
+        clang -fsanitize=fuzzer,address,undefined -x c - -o /dev/null >/dev/null 2>&1; then
+        need libclang-rt-14-dev
+    fi
+    have clang || need libclang-rt-14-dev   # installed with clang below
+    have llvm-symbolizer || need llvm
+}
+
 check_demo() {
     check_build
     have "$(first_word "$SQLITE3")" || need sqlite3
 }
 
-check_asan() {
-    check_test
+check_asan_rt() {
     # gcc's ASan/UBSan runtimes (libasan8, libubsan1) come with Debian's gcc.
     case "$(gcc -print-file-name=libasan.so 2>/dev/null)" in
         /*) ;;
@@ -50,13 +62,19 @@ check_asan() {
     esac
 }
 
+check_asan() {
+    check_test
+    check_asan_rt
+}
+
 case "${1:-}" in
     build)    check_build ;;
-    test)     check_test ;;
+    test)     check_test; check_fuzz; check_asan_rt ;;
+    fuzz)     check_build; check_fuzz ;;
     demo)     check_demo ;;
     valgrind) check_test; have valgrind || need valgrind ;;
     asan)     check_asan ;;
-    *) echo "usage: $0 build|test|demo|valgrind|asan" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|fuzz|demo|valgrind|asan" >&2; exit 2 ;;
 esac
 
 [ -z "$missing" ] && exit 0

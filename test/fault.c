@@ -745,7 +745,7 @@ int main(int argc, char **argv){
     fprintf(stderr, "%s: give --oom or --ioerr\n", argv[0]);
     return 2;
   }
-  if( iStride<=0 ) iStride = (bQuick && !bIo) ? 7 : 1;
+  if( iStride<=0 ) iStride = !bQuick ? 1 : bIo ? 3 : 13;
 
   /* Every allocation through the wrapper; no lookaside, so that each one
   ** is a fault point. */
