@@ -59,12 +59,17 @@ int sqlite3_softdelete_init(sqlite3 *db, char **pzErrMsg,
   {
     /* Loaded twice on one connection (load_extension() again): already
     ** registered, and functions cannot be replaced while the SELECT that
-    ** loads runs. */
+    ** loads runs. PRAGMA module_list reads no schema: from
+    ** sqlite3_auto_extension() this runs inside sqlite3_open(), before the
+    ** application could set a busy timeout, and a lock held elsewhere
+    ** must not fail the open. */
     sqlite3_stmt *pStmt = 0;
     int bLoaded = 0;
-    if( sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_module_list "
-                           "WHERE name='softdelete'", -1, &pStmt, 0)==SQLITE_OK ){
-      bLoaded = sqlite3_step(pStmt)==SQLITE_ROW;
+    if( sqlite3_prepare_v2(db, "PRAGMA module_list", -1, &pStmt, 0)==SQLITE_OK ){
+      while( !bLoaded && sqlite3_step(pStmt)==SQLITE_ROW ){
+        const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+        bLoaded = z && strcmp(z, "softdelete")==0;
+      }
     }
     sqlite3_finalize(pStmt);
     if( bLoaded ) return SQLITE_OK;

@@ -44,6 +44,33 @@ int main(void){
   ok &= check(db, "SELECT sd_restore('t', 1)", "1");
   ok &= check(db, "SELECT group_concat(v) FROM t", "a,b");
   sqlite3_close(db);
+
+  /* 2026-12-07: registered this way, the extension's set-up read the schema
+  ** inside sqlite3_open(), before a busy timeout could be set, so a lock
+  ** held by another connection failed the open with SQLITE_BUSY. */
+  {
+    sqlite3 *pHolder = 0, *pOther = 0;
+    const char *zFile = "build/static_host.db";
+    int rc;
+    remove(zFile);
+    if( sqlite3_open(zFile, &pHolder)
+     || sqlite3_exec(pHolder, "CREATE TABLE t(x); BEGIN EXCLUSIVE; "
+                     "INSERT INTO t VALUES(1);", 0, 0, 0) ){
+      fprintf(stderr, "lock holder: %s\n", sqlite3_errmsg(pHolder));
+      ok = 0;
+    }
+    rc = sqlite3_open(zFile, &pOther);
+    if( rc ){
+      fprintf(stderr, "open while another connection holds a lock: %s\n",
+              sqlite3_errmsg(pOther));
+      ok = 0;
+    }else{
+      ok &= check(pOther, "SELECT sd_version() IS NOT NULL", "1");
+    }
+    sqlite3_close(pOther);
+    sqlite3_close(pHolder);
+    remove(zFile);
+  }
   puts(ok ? "static host: ok" : "static host: FAILED");
   return ok ? 0 : 1;
 }
