@@ -3,26 +3,34 @@
 **
 ** Usage:  build/concurrency [--seed N] [--procs N] [--ops N] [--dir DIR]
 **                           [--busy-timeout MS] [--timeout S]
+**                           [--schema-permille P] [--hold-pct P]
+**                           [--journal wal|delete]
 **
-** How it works. The parent creates DIR/concurrency.db in WAL mode with the
-** blog schema of mixed.h, then forks --procs writers and one reader, each
-** with its own connection and PRAGMA busy_timeout (5000 ms by default).
+** How it works. The parent creates DIR/concurrency.db in WAL mode (or with
+** a rollback journal: --journal delete) with the blog schema of mixed.h,
+** then forks --procs writers and one reader, each with its own connection
+** (the extension registered with sqlite3_auto_extension(), as a program
+** linking it statically does) and PRAGMA busy_timeout (5000 ms by default).
+** Opening the database must succeed even while another process holds a
+** lock: without the extension it does.
 **
 ** Each writer runs --ops random operations (mixed.c: inserts, updates,
 ** cascading deletes, restores, hard deletes, purges, INSERT OR REPLACE, in
-** autocommit mode or in BEGIN IMMEDIATE ... COMMIT/ROLLBACK, savepoints;
-** 10% of its transactions hold the lock a few ms longer, so that others
-** must wait; 1% create or drop a wrapped tag table; once, at its own
-** moment, a schema change of the shared tables: sd_index() on posts, or
-** ALTER TABLE comments_data ADD COLUMN, which every other connection must
-** take in from its next statement)
-** on the rows of its own id range, and keeps a model of what its successful
-** statements imply: each row live, deleted (when, by which operation) or
-** removed, and its values. Only sd_purge() reaches into other ranges: it
-** removes every deleted row of a table. A writer that finds one of its
-** deleted rows gone records when; the parent accepts a missing deleted row
-** only if another writer committed a purge of that table (or of an
-** ancestor table) after the row was deleted and before it was found gone.
+** autocommit mode or in BEGIN IMMEDIATE ... COMMIT/ROLLBACK, savepoints)
+** on the rows of its own id range. 10% of its transactions hold the lock a
+** few ms longer (--hold-pct), so that others must wait; 0.3% create or drop
+** a wrapped tag table (--schema-permille); once, at its own moment, it
+** changes the shared tables' schema: sd_index() on posts (even writers) or
+** ALTER TABLE comments_data ADD COLUMN (odd ones), which every other
+** connection must take in from its next statement.
+**
+** A writer keeps a model of what its successful statements imply: each row
+** live, deleted (when, by which operation) or removed, and its values.
+** Only sd_purge() reaches into other ranges: it removes every deleted row
+** of a table. A writer that finds one of its deleted rows gone records
+** when; the parent accepts a missing deleted row only if another writer
+** committed a purge of that table (or of an ancestor table) after the row
+** was deleted and before it was found gone.
 **
 ** The reader loops over read transactions that must never see a cascade
 ** half done: no live post of a deleted user, no live comment of a deleted
@@ -72,6 +80,9 @@ typedef struct CcOpt {
   const char *zDir;
   int busyMs;
   int sTimeout;
+  int schemaPerMille;       /* --schema-permille: tag-table transactions */
+  int holdPct;              /* --hold-pct: transactions that hold the lock */
+  const char *zJournal;     /* --journal: wal (default) or delete */
 } CcOpt;
 
 static void ccSleepMs(int ms){
@@ -85,20 +96,33 @@ static char *ccResultFile(const CcOpt *o, int k){
   return sqlite3_mprintf("%s/concurrency.%d.out", o->zDir, k);
 }
 
-/* Open a connection for a child and check it is in WAL mode. */
+/* Open a connection for a child and check its journal mode. */
 static sqlite3 *ccOpen(const CcOpt *o, const char *zDb, MxWorker *w){
   sqlite3 *db = 0;
   sqlite3_stmt *pStmt = 0;
   char *zErr = 0;
-  if( mxOpen(zDb, o->busyMs, &db, &zErr) ){
-    mxFail(w, "%s", zErr);
+  MxStat *s = &w->aStat[MX_K_OPEN];
+  i64 t0 = mxNowNs();
+  int rc = mxOpen(zDb, o->busyMs, &db, &zErr);
+  double ms = (double)(mxNowNs()-t0)/1e6;
+  s->nRun++;
+  if( ms>s->msMax ) s->msMax = ms;
+  if( rc ){
+    /* Opening must not fail because another connection holds a lock:
+    ** without the extension, SQLite opens and later statements wait. */
+    if( (rc&0xff)==SQLITE_BUSY || (zErr && strstr(zErr, "locked")) ){
+      if( ms<0.9*o->busyMs ) s->nLost++; else s->nBusy++;
+    }
+    mxFail(w, "%s (rc=%d after %.1f ms)", zErr, rc, ms);
     sqlite3_free(zErr);
     return 0;
   }
+  s->nOk++;
   if( sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &pStmt, 0)
    || sqlite3_step(pStmt)!=SQLITE_ROW
-   || strcmp((const char*)sqlite3_column_text(pStmt, 0), "wal")!=0 ){
-    mxFail(w, "the database is not in WAL mode: %s", sqlite3_errmsg(db));
+   || sqlite3_stricmp((const char*)sqlite3_column_text(pStmt, 0), o->zJournal)!=0 ){
+    mxFail(w, "the database is not in journal_mode %s: %s", o->zJournal,
+           sqlite3_errmsg(db));
   }
   sqlite3_finalize(pStmt);
   if( sqlite3_exec(db, "PRAGMA synchronous=NORMAL", 0, 0, &zErr) ){
@@ -124,8 +148,8 @@ static int ccWriter(const CcOpt *o, const char *zDb, int k, u64 seed){
   mxWorkerInit(&w, 0, k, 0, seed);
   w.busyMs = o->busyMs;
   w.nTarget = 600;
-  w.holdPct = 10;
-  w.schemaPct = 1;
+  w.holdPct = o->holdPct;
+  w.schemaPerMille = o->schemaPerMille;
   w.iSchemaAt = o->nOps/3 + (o->nOps/3)*k/(o->nProc>1 ? o->nProc-1 : 1);
   db = ccOpen(o, zDb, &w);
   if( db ){
@@ -133,7 +157,9 @@ static int ccWriter(const CcOpt *o, const char *zDb, int k, u64 seed){
     while( w.nOp<o->nOps && !w.bFatal ){
       mxTransaction(&w);
     }
-    if( !sqlite3_get_autocommit(db) ) sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+    if( !sqlite3_get_autocommit(db) && sqlite3_exec(db, "ROLLBACK", 0, 0, 0) ){
+      mxFail(&w, "final ROLLBACK: %s", sqlite3_errmsg(db));
+    }
     ccCloseDb(&w, db);
   }
   rc = mxWorkerWrite(&w, zFile);
@@ -196,7 +222,8 @@ static int ccReader(const CcOpt *o, const char *zDb, int k, int fdStop){
 
 static void ccUsage(void){
   fprintf(stderr, "usage: concurrency [--seed N] [--procs N] [--ops N] [--dir DIR]"
-          " [--busy-timeout MS] [--timeout S]\n");
+          " [--busy-timeout MS] [--timeout S] [--schema-permille P] [--hold-pct P]"
+          " [--journal wal|delete]\n");
   exit(2);
 }
 
@@ -250,6 +277,9 @@ int main(int argc, char **argv){
   o.zDir = "build/stress";
   o.busyMs = 5000;
   o.sTimeout = 280;
+  o.schemaPerMille = 3;
+  o.holdPct = 10;
+  o.zJournal = "wal";
   for(i=1; i<argc; i++){
     const char *z = argv[i];
     if( i+1>=argc ) ccUsage();
@@ -259,15 +289,22 @@ int main(int argc, char **argv){
     else if( strcmp(z, "--dir")==0 ) o.zDir = argv[++i];
     else if( strcmp(z, "--busy-timeout")==0 ) o.busyMs = atoi(argv[++i]);
     else if( strcmp(z, "--timeout")==0 ) o.sTimeout = atoi(argv[++i]);
+    else if( strcmp(z, "--schema-permille")==0 ) o.schemaPerMille = atoi(argv[++i]);
+    else if( strcmp(z, "--hold-pct")==0 ) o.holdPct = atoi(argv[++i]);
+    else if( strcmp(z, "--journal")==0 ) o.zJournal = argv[++i];
     else ccUsage();
   }
-  if( o.nProc<1 || o.nProc>60 || o.nOps<1 || o.busyMs<1 ) ccUsage();
+  if( o.nProc<1 || o.nProc>60 || o.nOps<1 || o.busyMs<1
+   || (strcmp(o.zJournal, "wal") && strcmp(o.zJournal, "delete")) ) ccUsage();
   printf("concurrency: seed %llu, %d processes x %d operations + 1 reader, "
-         "busy_timeout %d ms, WAL, in %s\n", (unsigned long long)o.seed,
-         o.nProc, o.nOps, o.busyMs, o.zDir);
+         "busy_timeout %d ms, journal_mode=%s, in %s\n",
+         (unsigned long long)o.seed, o.nProc, o.nOps, o.busyMs, o.zJournal, o.zDir);
   fflush(stdout);
   sqlite3_auto_extension((void(*)(void))sqlite3_softdelete_init);
-  mkdir(o.zDir, 0755);
+  if( mkdir(o.zDir, 0755) && errno!=EEXIST ){
+    fprintf(stderr, "concurrency: cannot create %s\n", o.zDir);
+    return 1;
+  }
 
   /* A fresh database. */
   zDb = sqlite3_mprintf("%s/concurrency.db", o.zDir);
@@ -280,7 +317,11 @@ int main(int argc, char **argv){
     }
   }
   rc = mxOpen(zDb, o.busyMs, &db, &zErr);
-  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", 0, 0, &zErr);
+  if( rc==SQLITE_OK ){
+    char *zSql = sqlite3_mprintf("PRAGMA journal_mode=%s", o.zJournal);
+    rc = sqlite3_exec(db, zSql, 0, 0, &zErr);
+    sqlite3_free(zSql);
+  }
   if( rc==SQLITE_OK ) rc = mxCreateSchema(db, &zErr);
   if( rc ){
     fprintf(stderr, "concurrency: cannot create %s: %s\n", zDb, zErr ? zErr : "?");

@@ -35,7 +35,8 @@
 ** rows).
 **
 ** The parent kills the writer after a random delay, or a few microseconds
-** after the n-th BEGIN, HINT or PENDING record; then it opens the database
+** after the n-th BEGIN, HINT or PENDING record, or after the BEGIN of a
+** schema transaction; then it opens the database
 ** itself (recovering the hot journal or the WAL) and checks:
 **
 **   - PRAGMA integrity_check is "ok";
@@ -62,10 +63,14 @@
 ** database mid-transaction and a kill leaves half a transaction behind.
 ** The run must then fail (it does, within a few dozen kills).
 **
-** Prints one line: kills, committed transactions checked, where the kills
-** landed, failures. Exits 1 on the first failure, with the seed, the kill
-** number and the last records; the files as the writer left them are kept
-** as DIR/crash-*.db.crashed*.
+** Prints where the kills landed (the last record before each), then one
+** summary line: kills, committed transactions checked (those whose COMMIT
+** record arrived; the state checked after each kill contains them all),
+** how the commits in flight at a kill ended, failures. Exits 1 on the
+** first failure, with the seed, the kill number and the last record; the
+** files as the writer left them are kept as DIR/crash-*.db.crashed*.
+** Every wait is bounded: the parent kills a writer within 1.5 s, reaps it
+** within 10 s, and a writer whose parent is gone dies by alarm() after 60 s.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "mixed.h"
@@ -107,7 +112,10 @@ typedef struct CrRec {
 #define CR_PLAN_BEGIN   1   /* just after the n-th BEGIN: mid-transaction */
 #define CR_PLAN_HINT    2   /* just after the n-th HINT: mid-cascade */
 #define CR_PLAN_PENDING 3   /* just after the n-th PENDING: mid-commit */
-static const char *const azPlan[] = { "delay", "begin", "cascade", "commit" };
+#define CR_PLAN_SCHEMA  4   /* just after a schema transaction began */
+static const char *const azPlan[] = {
+  "delay", "begin", "cascade", "commit", "schema"
+};
 
 typedef struct CrOpt {
   u64 seed;
@@ -192,7 +200,7 @@ static void crWriter(const char *zDb, int bWal, int iRound, const char *zSync,
 
   mxWorkerInit(&w, db, 0, 1, seed);
   w.verifyPct = verifyPct;
-  w.schemaPct = 2;
+  w.schemaPerMille = 20;
   w.pHook = &w;
   if( mxModelLoad(&w) ) crWriterFail(w.zFail);
   crSend(CR_READY, mxModelSum(&w), 0, "");
@@ -331,7 +339,7 @@ int main(int argc, char **argv){
   i64 tStart = crNowUs();
   int i, k, nFail = 0;
   int nCommitted = 0, nPendCommitted = 0, nPendLost = 0, nBeforeReady = 0;
-  int aAt[CR_NTYPE], aPlan[4];
+  int aAt[CR_NTYPE], aPlan[5];
   memset(&o, 0, sizeof(o));
   memset(aAt, 0, sizeof(aAt));
   memset(aPlan, 0, sizeof(aPlan));
@@ -361,7 +369,10 @@ int main(int argc, char **argv){
   fflush(stdout);
   signal(SIGPIPE, SIG_IGN);
   sqlite3_auto_extension((void(*)(void))sqlite3_softdelete_init);
-  mkdir(o.zDir, 0755);
+  if( mkdir(o.zDir, 0755) && errno!=EEXIST ){
+    fprintf(stderr, "crash: cannot create %s\n", o.zDir);
+    return 1;
+  }
   for(i=0; i<2; i++){
     aDb[i].bWal = i==0;
     aDb[i].nKill = 0;
@@ -390,9 +401,9 @@ int main(int argc, char **argv){
       break;
     }
     memset(nSeen, 0, sizeof(nSeen));
-    ePlan = mxRandInt(&rng, 10);
-    ePlan = ePlan<4 ? CR_PLAN_DELAY : ePlan<6 ? CR_PLAN_BEGIN
-          : ePlan<8 ? CR_PLAN_HINT : CR_PLAN_PENDING;
+    ePlan = mxRandInt(&rng, 20);
+    ePlan = ePlan<8 ? CR_PLAN_DELAY : ePlan<11 ? CR_PLAN_BEGIN
+          : ePlan<15 ? CR_PLAN_HINT : ePlan<18 ? CR_PLAN_PENDING : CR_PLAN_SCHEMA;
     nth = 1 + mxRandInt(&rng, 4);
     usDelay = 500 + (i64)mxRandInt(&rng, o.msMaxDelay*1000);
     usAfter = mxRandInt(&rng, ePlan==CR_PLAN_PENDING ? 400 : 3000);
@@ -483,7 +494,9 @@ int main(int argc, char **argv){
         if( !bKilled && r.eType!=CR_FAIL
          && ((ePlan==CR_PLAN_BEGIN && r.eType==CR_BEGIN && nSeen[CR_BEGIN]>=nth)
           || (ePlan==CR_PLAN_HINT && r.eType==CR_HINT && nSeen[CR_HINT]>=nth)
-          || (ePlan==CR_PLAN_PENDING && r.eType==CR_PENDING && nSeen[CR_PENDING]>=nth)) ){
+          || (ePlan==CR_PLAN_PENDING && r.eType==CR_PENDING && nSeen[CR_PENDING]>=nth)
+          || (ePlan==CR_PLAN_SCHEMA && r.eType==CR_BEGIN
+              && (strncmp(r.zWhat, "CREATE", 6)==0 || strncmp(r.zWhat, "DROP", 4)==0))) ){
           crSleepUs(usAfter);
           kill(pid, SIGKILL);
           bKilled = 1;
@@ -536,7 +549,10 @@ int main(int argc, char **argv){
       }else{
         fprintf(stderr, "crash: kill %d (%s, plan %s): the database's checksum "
                 "%016llx is neither the last committed state %016llx nor the "
-                "pending one %s%016llx\n", k,
+                "pending one %s%016llx (if a run with --verify 100, where the "
+                "writer compares its model with the database before every "
+                "commit, reports a difference first, the extension and the "
+                "model disagree even without a kill)\n", k,
                 pDb->bWal ? "WAL" : "rollback journal", azPlan[ePlan],
                 (unsigned long long)sum, (unsigned long long)pDb->sum,
                 bPending ? "" : "(none) ", (unsigned long long)sumPending);
@@ -557,9 +573,9 @@ int main(int argc, char **argv){
 
   printf("crash: kills landed after: nothing (before the writer was ready) %d,"
          " BEGIN %d, HINT (a cascade) %d, PENDING (commit in flight) %d,"
-         " COMMIT %d; plans delay %d, begin %d, cascade %d, commit %d\n",
+         " COMMIT %d; plans delay %d, begin %d, cascade %d, commit %d, schema %d\n",
          nBeforeReady, aAt[CR_BEGIN], aAt[CR_HINT], aAt[CR_PENDING],
-         aAt[CR_COMMIT], aPlan[0], aPlan[1], aPlan[2], aPlan[3]);
+         aAt[CR_COMMIT], aPlan[0], aPlan[1], aPlan[2], aPlan[3], aPlan[4]);
   printf("crash: %d kills (%d WAL, %d rollback journal), %d committed "
          "transactions checked, commit in flight at the kill: %d found "
          "committed, %d found rolled back; %d failures (seed %llu, %.1f s)\n",

@@ -54,7 +54,7 @@ static const char *azKind[MX_NKIND] = {
   "sd_restore in txn", "sd_restore autocommit",
   "sd_hard_delete in txn", "sd_hard_delete autocommit",
   "sd_purge in txn", "sd_purge autocommit",
-  "schema change",
+  "schema change", "sqlite3_open",
 };
 
 const char *mxKindName(int e){
@@ -69,10 +69,6 @@ void mxStatAdd(MxStat *pTo, const MxStat *pFrom){
   pTo->nBusy += pFrom->nBusy;
   pTo->nLost += pFrom->nLost;
   if( pFrom->msMax>pTo->msMax ) pTo->msMax = pFrom->msMax;
-  if( pFrom->msBusyMax>pTo->msBusyMax ) pTo->msBusyMax = pFrom->msBusyMax;
-  if( pFrom->nLost && (pTo->msLostMin==0 || pFrom->msLostMin<pTo->msLostMin) ){
-    pTo->msLostMin = pFrom->msLostMin;
-  }
 }
 
 /* Record a failure; the first ones are kept for the final report. */
@@ -102,6 +98,16 @@ static void mxFatal(MxWorker *w, const char *zFmt, ...){
   mxFail(w, "%s", z ? z : "out of memory");
   sqlite3_free(z);
   w->bFatal = 1;
+}
+
+/* End a transaction that went wrong. A ROLLBACK that fails while a
+** transaction is still open leaves the connection unusable: stop. */
+static void mxRollback(MxWorker *w){
+  if( sqlite3_get_autocommit(w->db) ) return;
+  if( sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0)!=SQLITE_OK
+   && !sqlite3_get_autocommit(w->db) ){
+    mxFatal(w, "ROLLBACK failed: %s", sqlite3_errmsg(w->db));
+  }
 }
 
 /* Unix seconds as the datetime format writes them (bMs: with ".000"). */
@@ -459,18 +465,16 @@ static void mxExec(MxWorker *w, int eKind, const char *zSql, MxRes *r){
     r->bBusy = 1;
     if( r->ms < 0.9*w->busyMs ){
       s->nLost++;
-      if( s->msLostMin==0 || r->ms<s->msLostMin ) s->msLostMin = r->ms;
       mxFail(w, "lost wait: %s failed after %.1f ms (busy_timeout %d ms) with "
              "rc=%d (%s): %s", mxKindName(eKind), r->ms, w->busyMs, rc,
              r->zErr, zSql);
     }else{
       s->nBusy++;
     }
-    if( r->ms>s->msBusyMax ) s->msBusyMax = r->ms;
   }
   if( !w->bTxn && eKind!=MX_K_BEGIN && !sqlite3_get_autocommit(w->db) ){
     mxFail(w, "a statement in autocommit mode left a transaction open: %s", zSql);
-    sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0);
+    mxRollback(w);
   }
   if( w->bTxn && rc && sqlite3_get_autocommit(w->db) ) w->bTxnLost = 1;
 }
@@ -1169,7 +1173,7 @@ static int mxTagCmp(const void *a, const void *b){
 static int mxSchemaTxn(MxWorker *w){
   char zName[40];
   char *azSql[6];
-  int nSql = 0, bDrop = w->nTag>=4 && mxRandInt(&w->rng, 2), i, rc = SQLITE_OK;
+  int nSql = 0, bDrop = w->nTag>=3 && mxRandInt(&w->rng, 3), i, rc = SQLITE_OK;
   MxRes r;
   if( bDrop ){
     snprintf(zName, sizeof(zName), "%s", w->azTag[0]);
@@ -1203,7 +1207,7 @@ static int mxSchemaTxn(MxWorker *w){
     sqlite3_free(azSql[i]);
   }
   if( rc ){
-    if( !sqlite3_get_autocommit(w->db) ) sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0);
+    mxRollback(w);
     w->bTxn = 0;
     return w->bFatal;
   }
@@ -1218,7 +1222,7 @@ static int mxSchemaTxn(MxWorker *w){
   }
   if( w->xPending ) w->xPending(w->pHook, mxModelSum(w), "COMMIT (schema)");
   if( mxControl(w, MX_K_COMMIT, "COMMIT") ){
-    sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0);
+    mxRollback(w);
     if( bDrop ){
       w->azTag = mxGrow(w->azTag, &w->nTagAlloc, w->nTag, sizeof(w->azTag[0]));
       memmove(&w->azTag[1], &w->azTag[0], sizeof(w->azTag[0])*(size_t)w->nTag);
@@ -1256,11 +1260,27 @@ static void mxSchemaEvent(MxWorker *w){
   sqlite3_free(zSql);
 }
 
+/* Drop the rows this worker removed for good from its model, between
+** transactions: the model stays as small as the database, and a removed
+** row that comes back still shows, as a row no model has. Rows found gone
+** stay: the final check must explain them. */
+static void mxCompact(MxWorker *w){
+  int i, j, n;
+  for(i=0; i<MX_NTAB; i++){
+    MxTable *t = &w->t[i];
+    for(j=n=0; j<t->n; j++){
+      if( t->a[j].state!=MX_GONE ) t->a[n++] = t->a[j];
+    }
+    t->n = n;
+  }
+}
+
 int mxTransaction(MxWorker *w){
   MxRes r;
   char zWant[48];
   char *zSql;
   if( w->bFatal ) return 1;
+  if( w->nUndo==0 && mxRandInt(&w->rng, 50)==0 ) mxCompact(w);
   /* Each transaction deletes at its own pinned time. */
   w->tNow += 1 + mxRandInt(&w->rng, 3);
   zSql = sqlite3_mprintf("SELECT sd_clock(%lld)", w->tNow);
@@ -1279,7 +1299,7 @@ int mxTransaction(MxWorker *w){
     mxSchemaEvent(w);
     return w->bFatal;
   }
-  if( w->schemaPct && mxRandInt(&w->rng, 100)<w->schemaPct ){
+  if( w->schemaPerMille && mxRandInt(&w->rng, 1000)<w->schemaPerMille ){
     return mxSchemaTxn(w);
   }
   if( mxRandInt(&w->rng, 100)<45 ){
@@ -1351,7 +1371,7 @@ int mxTransaction(MxWorker *w){
       MxMark m;
       m.nUndo = w->iTxnUndo;
       m.nPurge = w->iTxnPurge;
-      sqlite3_exec(w->db, "ROLLBACK", 0, 0, 0);
+      mxRollback(w);
       mxUndoTo(w, m);
       w->bTxn = 0;
       return w->bFatal;
@@ -1547,7 +1567,7 @@ static int mxDbTags(sqlite3 *db, char (**paz)[40], int *pn, char **pzErr){
 
 static u64 mxSumTags(u64 h, char (*az)[40], int n){
   int i;
-  qsort(az, (size_t)n, sizeof(az[0]), mxTagCmp);
+  if( n>1 ) qsort(az, (size_t)n, sizeof(az[0]), mxTagCmp);
   for(i=0; i<n; i++){
     h = mxFnv(h, "tag|");
     h = mxFnv(h, az[i]);

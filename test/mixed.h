@@ -3,15 +3,17 @@
 ** suites test/crash.c and test/concurrency.c.
 **
 ** A worker (MxWorker) holds one connection and an in-memory model of the
-** rows it owns in the blog schema below (users -> posts -> comments, ON
-** DELETE CASCADE, each base wrapped by a softdelete table). It runs random
+** rows it owns in a blog schema (mxCreateSchema: users -> posts -> comments,
+** ON DELETE CASCADE, each base wrapped by a softdelete table, a live-unique
+** email, indexes over live rows, PRAGMA foreign_keys on). It runs random
 ** transactions of mixed operations through the virtual tables and the sd_*
 ** functions; before each statement it applies to its model what the
 ** statement must do (rows soft-deleted with their cascade under one
 ** operation, rows restored, purged, ...), and after it checks the result
 ** (changes(), the function's return value, the expected error). The model
 ** knows the deletion times too: each transaction pins the connection's clock
-** with sd_clock().
+** with sd_clock(). Rows removed for good leave the model between
+** transactions: one that comes back shows as a row that no model has.
 **
 ** Operation ids are random 63-bit numbers chosen by the extension, so the
 ** model gives each operation a symbol of its own; a comparison with the
@@ -67,7 +69,7 @@ enum {
   MX_K_DEL_USER, MX_K_DEL_POST, MX_K_DEL_POSTS_OF, MX_K_DEL_COMMENTS,
   MX_K_RESTORE, MX_K_RESTORE_AUTO, MX_K_HARD_DELETE, MX_K_HARD_DELETE_AUTO,
   MX_K_PURGE, MX_K_PURGE_AUTO,
-  MX_K_SCHEMA,
+  MX_K_SCHEMA, MX_K_OPEN,
   MX_NKIND
 };
 
@@ -78,9 +80,7 @@ typedef struct MxStat {
   int nNoRow;               /* ... whose target another worker had purged */
   int nBusy;                /* SQLITE_BUSY after waiting out busy_timeout */
   int nLost;                /* SQLITE_BUSY sooner: a lost wait (failure) */
-  double msMax;             /* Longest time a statement took */
-  double msBusyMax;         /* Longest time a BUSY statement took */
-  double msLostMin;         /* Shortest time a lost-wait statement took */
+  double msMax;             /* Longest time a statement took, waits included */
 } MxStat;
 
 typedef struct MxRow {
@@ -132,7 +132,7 @@ struct MxWorker {
   char (*azTag)[40];        /* Committed tag tables, in creation order */
   int nTag, nTagAlloc;
   i64 nTagNext;             /* Counter for their names */
-  int schemaPct;            /* Percent of transactions that create or drop one */
+  int schemaPerMille;       /* Per mille of transactions that create or drop one */
   int iSchemaAt;            /* Run a schema event when nOp reaches this */
   int bTxn;                 /* Inside BEGIN ... COMMIT */
   int iTxnUndo, iTxnPurge;  /* Undo marks at BEGIN */

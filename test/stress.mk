@@ -2,14 +2,19 @@
 # Makefile). The programs compile ext/*.c in with -DSQLITE_CORE and link the
 # system SQLite; they register the extension with sqlite3_auto_extension().
 #
-#   make crash               writer killed 600 times (WAL and rollback journal)
-#   make crash-quick         the same, 30 kills, for make test
-#   make concurrency         4 writers x 5000 operations + a reader, WAL
-#   make concurrency-quick   4 writers x 300 operations + a reader
+#   make crash               writer killed 2000 times (WAL and rollback journal)
+#   make crash-quick         the same, 100 kills, for make test
+#   make concurrency         4 writers x 20000 operations + a reader, WAL;
+#                            then 4 x 5000 with a rollback journal
+#   make concurrency-quick   4 writers x 1500 operations + a reader (WAL),
+#                            then 4 x 500 with a rollback journal
 #
-# Overrides: SEED=N (default: time-based, printed), CRASH_KILLS, CONC_PROCS,
-# CONC_OPS, STRESS_DIR (databases; default build/stress), STRESS_EXTDIR (the
-# extension's sources; default ext).
+# Overrides: STRESS_SEED=N (default: a time-based seed, printed first; the
+# Makefile's SEED belongs to fuzz-diff), CRASH_KILLS, CONC_PROCS, CONC_OPS,
+# CONC_RBJ_OPS, STRESS_DIR (the databases; default build/stress),
+# STRESS_EXTDIR (the extension's sources; default ext). A failure prints the
+# seed to rerun with. The programs' own options: see the header comments of
+# test/crash.c and test/concurrency.c.
 
 STRESS_SAVED_GOAL := $(.DEFAULT_GOAL)
 
@@ -20,10 +25,11 @@ STRESS_CFLAGS  = -std=c11 -Wall -Wextra -O2 -g -DSQLITE_CORE -DSD_VERSION='"test
                  $(CPPFLAGS)
 STRESS_LIBS    = -lsqlite3 -lm
 STRESS_DIR    ?= build/stress
-STRESS_SEED    = $(if $(SEED),--seed $(SEED))
-CRASH_KILLS   ?= 600
+STRESS_SEEDOPT = $(if $(STRESS_SEED),--seed $(STRESS_SEED))
+CRASH_KILLS   ?= 2000
 CONC_PROCS    ?= 4
-CONC_OPS      ?= 5000
+CONC_OPS      ?= 20000
+CONC_RBJ_OPS  ?= 5000
 
 .PHONY: crash crash-quick concurrency concurrency-quick
 
@@ -46,18 +52,22 @@ build/concurrency: test/concurrency.c test/mixed.h build/stress/mixed.o $(STRESS
 -include $(STRESS_EXTOBJ:.o=.d)
 
 crash: build/crash
-	build/crash --kills $(CRASH_KILLS) --dir $(STRESS_DIR) --timeout 290 $(STRESS_SEED)
+	build/crash --kills $(CRASH_KILLS) --dir $(STRESS_DIR) --timeout 290 $(STRESS_SEEDOPT)
 
 crash-quick: build/crash
-	build/crash --kills 30 --dir $(STRESS_DIR) --timeout 60 $(STRESS_SEED)
+	build/crash --kills 100 --dir $(STRESS_DIR) --timeout 60 $(STRESS_SEEDOPT)
 
 concurrency: build/concurrency
 	build/concurrency --procs $(CONC_PROCS) --ops $(CONC_OPS) --dir $(STRESS_DIR) \
-	  --timeout 290 $(STRESS_SEED)
+	  --timeout 290 $(STRESS_SEEDOPT)
+	build/concurrency --procs $(CONC_PROCS) --ops $(CONC_RBJ_OPS) --journal delete \
+	  --dir $(STRESS_DIR) --timeout 120 $(STRESS_SEEDOPT)
 
 concurrency-quick: build/concurrency
-	build/concurrency --procs 4 --ops 300 --dir $(STRESS_DIR) --timeout 60 \
-	  $(STRESS_SEED)
+	build/concurrency --procs 4 --ops 1500 --dir $(STRESS_DIR) --timeout 60 \
+	  $(STRESS_SEEDOPT)
+	build/concurrency --procs 4 --ops 500 --journal delete --dir $(STRESS_DIR) \
+	  --timeout 60 $(STRESS_SEEDOPT)
 
 # Included before the Makefile's first target, this file must not become
 # the default goal.

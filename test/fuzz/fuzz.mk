@@ -10,16 +10,18 @@
 #   make fuzz-build  only the target, build/fuzz/sd_fuzz
 #   make fuzz-seeds  only the seed corpus, build/fuzz/seeds (from test/*.test)
 #
-# Reproduce a crash:  build/fuzz/sd_fuzz build/fuzz/crash-<sha1>
-# Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev) and, for
-# readable stacks, llvm-symbolizer (Debian: llvm). Overrides: FUZZ_CC,
+# Reproduce a crash, printing each statement, its rows and errors:
+#   SD_FUZZ_TRACE=1 build/fuzz/sd_fuzz build/fuzz/crash-<sha1>
+# Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev), tclsh for
+# the seeds (tcl) and, for readable stacks, llvm-symbolizer (Debian: llvm).
+# fuzz-quick takes about a minute on two busy cores. Overrides: FUZZ_CC,
 # FUZZ_SECONDS, FUZZ_RUNS, FUZZ_ARGS (more libFuzzer options).
 # Artifacts (crash-*, leak-*, timeout-*) are written to build/fuzz/.
 # One process, one job: the machine is shared.
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
-FUZZ_RUNS    ?= 20000
+FUZZ_RUNS    ?= 3000
 FUZZ_ARGS    ?=
 
 FUZZ_DIR  := build/fuzz
@@ -32,8 +34,9 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra $(FUZZ_SAN) -DSQLITE_CORE \
 FUZZ_OBJ  := $(patsubst ext/%.c,$(FUZZ_DIR)/obj/%.o,$(wildcard ext/*.c))
 
 # -timeout: an input that runs 10 s is a hang (the step budget keeps inputs
-# to milliseconds). -max_len: the seeds' size; longer inputs only repeat.
-FUZZ_OPTS := -timeout=10 -max_len=8192 -dict=test/fuzz/sql.dict \
+# to milliseconds). -max_len: SEED_MAX of seeds.tcl; longer inputs mostly
+# repeat statements and slow every run down.
+FUZZ_OPTS := -timeout=10 -max_len=6000 -dict=test/fuzz/sql.dict \
              -artifact_prefix=$(FUZZ_DIR)/ -print_final_stats=1 $(FUZZ_ARGS)
 FUZZ_ENV  := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:symbolize=1 \
              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

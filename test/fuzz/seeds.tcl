@@ -22,8 +22,8 @@
 # seeds still bring the statement shapes, options and error paths the tests
 # reach. Seeds longer than SEED_MAX bytes are dropped. Prints the count.
 
-set SETUP_MAX 6000
-set SEED_MAX  8000
+set SETUP_MAX 3000
+set SEED_MAX  6000
 
 if {[llength $argv] < 1} {
   puts stderr "usage: tclsh seeds.tcl OUTDIR ?FILE.test ...?"

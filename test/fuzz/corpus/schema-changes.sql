@@ -1,0 +1,21 @@
+-- Schema changes under the virtual tables, savepoints, attached schemas.
+SAVEPOINT a;
+ALTER TABLE posts_data RENAME COLUMN title TO "ti""tle";
+SELECT * FROM posts;
+ALTER TABLE posts_data DROP COLUMN removed_at_op;
+DELETE FROM posts WHERE id = 1;
+ROLLBACK TO a;
+ALTER TABLE "com""ments" RENAME TO [new name];
+ALTER TABLE [order] RENAME TO "ord ✓";
+SELECT * FROM "group";
+DROP TABLE "group";
+CREATE VIRTUAL TABLE "group" USING softdelete("ord ✓", format=julianday);
+RELEASE a;
+ATTACH ':memory:' AS aux;
+CREATE TABLE aux.b(id INTEGER PRIMARY KEY, p INTEGER REFERENCES b(id) ON DELETE CASCADE);
+CREATE VIRTUAL TABLE aux.v USING softdelete(b, column="a""b", format=unixepoch_ms);
+CREATE VIRTUAL TABLE temp.w USING softdelete(b);
+INSERT INTO aux.v VALUES (1, NULL), (2, 1);
+DELETE FROM aux.v WHERE id = 1;
+SELECT sd_restore('aux.v', 1);
+DETACH aux;
