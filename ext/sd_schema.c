@@ -798,45 +798,31 @@ static int sdCheckMarker(SdVtab *p, int bMarker, int bOp, char **pzErr){
     zRole = "operation";
   }
   if( zWhy==0 ){
-    /* A column of one of the base's own foreign keys ... */
-    rc = sdPrepare(p->db, &pStmt, 0, "SELECT \"from\", \"table\" FROM "
-        "pragma_foreign_key_list(?1, ?2) WHERE \"from\"=?3 COLLATE NOCASE "
-        "OR \"from\"=?4 COLLATE NOCASE");
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
-      sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
-      sqlite3_bind_text(pStmt, 3, p->zMarker, -1, SQLITE_STATIC);
-      sqlite3_bind_text(pStmt, 4, p->zOpCol, -1, SQLITE_STATIC);
-      if( sqlite3_step(pStmt)==SQLITE_ROW ){
-        int bM = sdStrICmp((const char*)sqlite3_column_text(pStmt, 0), p->zMarker)==0;
-        zCol = bM ? p->zMarker : p->zOpCol;
-        zRole = bM ? "marker" : "operation";
-        zWhyBuf = sqlite3_mprintf("a foreign key column (referencing %s)",
-                                  sqlite3_column_text(pStmt, 1));
-        if( zWhyBuf==0 ) rc = SQLITE_NOMEM;
-      }
-      if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
-      else sqlite3_finalize(pStmt);
-    }
-  }
-  if( zWhy==0 && zWhyBuf==0 && rc==SQLITE_OK ){
-    /* ... or the parent key of another table's. */
-    rc = sdPrepare(p->db, &pStmt, 0, "SELECT f.\"to\", m.name FROM "
-        "\"%w\".sqlite_master AS m, pragma_foreign_key_list(m.name, ?2) AS f "
+    /* A column of one of the base's own foreign keys, or the parent key of
+    ** another table's. */
+    rc = sdPrepare(p->db, &pStmt, 0,
+        "SELECT \"from\", 'a foreign key column (referencing ' || \"table\" || ')' "
+        "FROM pragma_foreign_key_list(?1, ?2) "
+        "WHERE \"from\"=?3 COLLATE NOCASE OR \"from\"=?4 COLLATE NOCASE "
+        "UNION ALL "
+        "SELECT f.\"to\", 'the parent key of a foreign key of ' || m.name "
+        "FROM \"%w\".sqlite_master AS m, pragma_foreign_key_list(m.name, ?2) AS f "
         "WHERE m.type='table' AND f.\"table\"=?1 COLLATE NOCASE "
-        "AND (f.\"to\"=?3 COLLATE NOCASE OR f.\"to\"=?4 COLLATE NOCASE)", p->zDb);
+        "AND (f.\"to\"=?3 COLLATE NOCASE OR f.\"to\"=?4 COLLATE NOCASE) "
+        "LIMIT 1", p->zDb);
     if( rc==SQLITE_OK ){
       sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 3, p->zMarker, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 4, p->zOpCol, -1, SQLITE_STATIC);
       if( sqlite3_step(pStmt)==SQLITE_ROW ){
-        int bM = sdStrICmp((const char*)sqlite3_column_text(pStmt, 0), p->zMarker)==0;
+        const char *zFound = sdColumnText(pStmt, 0, &rc);
+        const char *zText = sdColumnText(pStmt, 1, &rc);
+        int bM = sdStrICmp(zFound, p->zMarker)==0;
         zCol = bM ? p->zMarker : p->zOpCol;
         zRole = bM ? "marker" : "operation";
-        zWhyBuf = sqlite3_mprintf("the parent key of a foreign key of %s",
-                                  sqlite3_column_text(pStmt, 1));
-        if( zWhyBuf==0 ) rc = SQLITE_NOMEM;
+        zWhyBuf = rc ? 0 : sqlite3_mprintf("%s", zText);
+        if( rc==SQLITE_OK && zWhyBuf==0 ) rc = SQLITE_NOMEM;
       }
       if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
       else sqlite3_finalize(pStmt);

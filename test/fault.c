@@ -44,59 +44,67 @@
 
 int sqlite3_softdelete_init(sqlite3*, char**, const sqlite3_api_routines*);
 
-/* ---- Allocator wrapper: counts, and fails on demand --------------------- */
+/* ---- Fault points: the N-th call of a kind fails ------------------------ */
 
-static sqlite3_mem_methods fltReal;   /* SQLite's own allocator */
-static struct {
-  int bArmed;             /* Count and fail allocations */
+typedef struct Fault Fault;
+struct Fault {
+  int bArmed;             /* Count calls and fail them */
   int iCountdown;         /* Fail when this reaches 0 */
   int bPersist;           /* Keep failing after the first */
   int nFail;              /* Faults injected since armed */
-  long long nOut;         /* Allocations not yet freed */
-} oom;
+};
+static Fault oom;         /* Allocations */
+static Fault io;          /* Reads, writes, syncs, truncates */
+static long long nOut;    /* Allocations not yet freed */
 
-static int fltOomHit(void){
-  if( !oom.bArmed ) return 0;
-  if( oom.iCountdown>0 && --oom.iCountdown>0 ) return 0;
-  if( oom.iCountdown==0 && (oom.nFail==0 || oom.bPersist) ){
-    oom.nFail++;
+/* Should this call fail? */
+static int faultHit(Fault *f){
+  if( !f->bArmed ) return 0;
+  if( f->iCountdown>0 && --f->iCountdown>0 ) return 0;
+  if( f->iCountdown==0 && (f->nFail==0 || f->bPersist) ){
+    f->nFail++;
     return 1;
   }
   return 0;
 }
+static void faultArm(Fault *f, int n, int bPersist){
+  f->iCountdown = n;
+  f->bPersist = bPersist;
+  f->nFail = 0;
+  f->bArmed = 1;
+}
+/* Stop failing; returns how many faults were injected. */
+static int faultDisarm(Fault *f){
+  f->bArmed = 0;
+  return f->nFail;
+}
+
+/* ---- Allocator wrapper: counts, and fails on demand --------------------- */
+
+static sqlite3_mem_methods fltReal;   /* SQLite's own allocator */
+
 static void *fltMalloc(int n){
   void *p;
-  if( fltOomHit() ) return 0;
+  if( faultHit(&oom) ) return 0;
   p = fltReal.xMalloc(n);
-  if( p ) oom.nOut++;
+  if( p ) nOut++;
   return p;
 }
 static void fltFree(void *p){
-  if( p ) oom.nOut--;
+  if( p ) nOut--;
   fltReal.xFree(p);
 }
 static void *fltRealloc(void *p, int n){
   void *pNew;
-  if( fltOomHit() ) return 0;
+  if( faultHit(&oom) ) return 0;
   pNew = fltReal.xRealloc(p, n);
-  if( p==0 && pNew ) oom.nOut++;
+  if( p==0 && pNew ) nOut++;
   return pNew;
 }
 static int fltSize(void *p){ return fltReal.xSize(p); }
 static int fltRoundup(int n){ return fltReal.xRoundup(n); }
 static int fltInit(void *p){ return fltReal.xInit(p); }
 static void fltShutdown(void *p){ fltReal.xShutdown(p); }
-
-static void oomArm(int n, int bPersist){
-  oom.iCountdown = n;
-  oom.bPersist = bPersist;
-  oom.nFail = 0;
-  oom.bArmed = 1;
-}
-static int oomDisarm(void){
-  oom.bArmed = 0;
-  return oom.nFail;
-}
 
 /* ---- VFS shim: counts I/O calls, and fails on demand -------------------- */
 
@@ -106,19 +114,6 @@ struct FltFile {
   sqlite3_file *pReal;    /* The real file, allocated right after this */
 };
 static sqlite3_vfs *pRealVfs;
-static struct {
-  int bArmed, iCountdown, bPersist, nFail;
-} io;
-
-static int fltIoHit(void){
-  if( !io.bArmed ) return 0;
-  if( io.iCountdown>0 && --io.iCountdown>0 ) return 0;
-  if( io.iCountdown==0 && (io.nFail==0 || io.bPersist) ){
-    io.nFail++;
-    return 1;
-  }
-  return 0;
-}
 
 static int fltClose(sqlite3_file *f){
   FltFile *p = (FltFile*)f;
@@ -127,22 +122,22 @@ static int fltClose(sqlite3_file *f){
 }
 static int fltRead(sqlite3_file *f, void *z, int n, sqlite3_int64 off){
   FltFile *p = (FltFile*)f;
-  if( fltIoHit() ) return SQLITE_IOERR_READ;
+  if( faultHit(&io) ) return SQLITE_IOERR_READ;
   return p->pReal->pMethods->xRead(p->pReal, z, n, off);
 }
 static int fltWrite(sqlite3_file *f, const void *z, int n, sqlite3_int64 off){
   FltFile *p = (FltFile*)f;
-  if( fltIoHit() ) return SQLITE_IOERR_WRITE;
+  if( faultHit(&io) ) return SQLITE_IOERR_WRITE;
   return p->pReal->pMethods->xWrite(p->pReal, z, n, off);
 }
 static int fltTruncate(sqlite3_file *f, sqlite3_int64 size){
   FltFile *p = (FltFile*)f;
-  if( fltIoHit() ) return SQLITE_IOERR_TRUNCATE;
+  if( faultHit(&io) ) return SQLITE_IOERR_TRUNCATE;
   return p->pReal->pMethods->xTruncate(p->pReal, size);
 }
 static int fltSync(sqlite3_file *f, int flags){
   FltFile *p = (FltFile*)f;
-  if( fltIoHit() ) return SQLITE_IOERR_FSYNC;
+  if( faultHit(&io) ) return SQLITE_IOERR_FSYNC;
   return p->pReal->pMethods->xSync(p->pReal, flags);
 }
 static int fltFileSize(sqlite3_file *f, sqlite3_int64 *pSize){
@@ -255,16 +250,6 @@ static void fltLog(void *p, int rc, const char *z){
   if( oom.bArmed || io.bArmed ) fprintf(stderr, "    log %d: %s\n", rc, z);
 }
 
-static void ioArm(int n, int bPersist){
-  io.iCountdown = n;
-  io.bPersist = bPersist;
-  io.nFail = 0;
-  io.bArmed = 1;
-}
-static int ioDisarm(void){
-  io.bArmed = 0;
-  return io.nFail;
-}
 
 /* ---- The workloads ------------------------------------------------------ */
 
@@ -556,16 +541,16 @@ static int runOne(int bIo, const Workload *w, const Variant *v, int iStride,
       long long nOut0;
       removeDb(zFile);
       if( !copyFile(zTemplate, zFile) ) fatal("copy", 0);
-      nOut0 = oom.nOut;
+      nOut0 = nOut;
       db = openDb(zFile, zVfs, v->nCache);
       if( v->bWarm ){
         if( sqlite3_exec(db, "SELECT count(*) FROM users; SELECT count(*) FROM posts;"
                          "SELECT count(*) FROM comments", 0, 0, 0) ) fatal("warm", db);
       }
       (*pnCase)++;
-      if( bIo ) ioArm(n, bPersist); else oomArm(n, bPersist);
+      faultArm(bIo ? &io : &oom, n, bPersist);
       rc = runWorkload(db, w, &zErr, w->bRead ? &zRes : 0);
-      nFault = bIo ? ioDisarm() : oomDisarm();
+      nFault = faultDisarm(bIo ? &io : &oom);
       bAuto = sqlite3_get_autocommit(db);
       if( !bAuto ){
         /* A workload with its own BEGIN that failed part-way is rolled back
@@ -676,9 +661,9 @@ static int runOne(int bIo, const Workload *w, const Variant *v, int iStride,
       sqlite3_free(zErr);
       free(zRes);
       zErr = 0;
-      if( oom.nOut!=nOut0 ){
+      if( nOut!=nOut0 ){
         problem("%s n=%d %s: %lld allocations not freed", w->zName, n,
-                bPersist ? "persistent" : "transient", oom.nOut - nOut0);
+                bPersist ? "persistent" : "transient", nOut - nOut0);
       }
       if( nProblem-nProblem0>20 ){
         printf("  (more problems in %s are not shown)\n", w->zName);
