@@ -442,7 +442,7 @@ static void build_data(sqlite3 **aDb, int nUser, int nPost, int nComPer){
 /* ---- Workloads ---------------------------------------------------------- */
 
 enum {
-  W_POINT_ID, W_POINT_SLUG, W_BY_AUTHOR, W_SCAN_AGG, W_PAGE, W_JOIN,
+  W_POINT_ID, W_POINT_SLUG, W_ALTERNATE, W_BY_AUTHOR, W_SCAN_AGG, W_PAGE, W_JOIN,
   W_INSERT, W_UPDATE, W_SOFT_DELETE, W_CASCADE, N_WORK
 };
 
@@ -454,6 +454,8 @@ struct Work {
   int bWrite;               /* Each round is one transaction */
   const char *zSql;         /* SQL of the view and the vtab */
   const char *azBase[3];    /* SQL of the base, run in order per operation */
+  const char *zSql2;        /* W_ALTERNATE: the other statement, taking turns
+                            ** with zSql (base: azBase[0] and azBase[1]) */
 };
 
 static const Work aWork[N_WORK] = {
@@ -467,6 +469,14 @@ static const Work aWork[N_WORK] = {
     "SELECT id, author_id, slug, title, body FROM posts WHERE slug=?1",
     { "SELECT id, author_id, slug, title, body FROM posts_b"
       " WHERE slug=?1 AND deleted_at IS NULL" } },
+  { "alternate", "by id and by slug in turn, one table (two query shapes)",
+    20000, 5000, 0,
+    "SELECT id, author_id, slug, title, body FROM posts WHERE id=?1",
+    { "SELECT id, author_id, slug, title, body FROM posts_b"
+      " WHERE id=?1 AND deleted_at IS NULL",
+      "SELECT id, author_id, slug, title, body FROM posts_b"
+      " WHERE slug=?2 AND deleted_at IS NULL" },
+    "SELECT id, author_id, slug, title, body FROM posts WHERE slug=?2" },
   { "by_author", "posts of one author (~20 rows, ~18 live)",
     2000, 500, 0,
     "SELECT id, slug, title FROM posts WHERE author_id=?1",
@@ -558,6 +568,10 @@ static void make_keys(int w, int iRound, int nPost, int nUser, Keys *k){
       case W_POINT_SLUG:
         snprintf(k->az[i], sizeof(k->az[i]), "post-%07d", 1 + rng_below(nPost));
         break;
+      case W_ALTERNATE:
+        k->a1[i] = 1 + rng_below(nPost);
+        snprintf(k->az[i], sizeof(k->az[i]), "post-%07d", 1 + rng_below(nPost));
+        break;
       case W_BY_AUTHOR:
         k->a1[i] = 1 + rng_below(nUser);
         break;
@@ -607,6 +621,7 @@ static void tgt_prepare(Tgt *t, int w){
     for(i=0; i<3 && pW->azBase[i]; i++) t->ap[t->nStmt++] = prep(t->db, pW->azBase[i]);
   }else{
     t->ap[t->nStmt++] = prep(t->db, pW->zSql);
+    if( pW->zSql2 ) t->ap[t->nStmt++] = prep(t->db, pW->zSql2);
   }
   t->pBegin = prep(t->db, "BEGIN");
   t->pCommit = prep(t->db, "COMMIT");
@@ -651,7 +666,12 @@ static i64 run_ops(Tgt *t, int w, Keys *k, int n){
   for(i=0; i<n; i++){
     for(j=0; j<t->nStmt; j++){
       sqlite3_stmt *p = t->ap[j];
+      if( w==W_ALTERNATE && j!=i%2 ) continue;    /* the statements take turns */
       switch( w ){
+        case W_ALTERNATE:
+          sqlite3_bind_int64(p, 1, k->a1[i]);
+          sqlite3_bind_text(p, 2, k->az[i], -1, SQLITE_STATIC);
+          break;
         case W_POINT_ID: case W_BY_AUTHOR: case W_PAGE:
         case W_SOFT_DELETE: case W_CASCADE:
           sqlite3_bind_int64(p, 1, k->a1[i]);
@@ -1140,6 +1160,7 @@ int main(int argc, char **argv){
     else if( strcmp(z, "--full")==0 ) cfg.bFull = 1;
     else if( strcmp(z, "--callgrind")==0 ) cfg.bCallgrind = 1;
     else if( strcmp(z, "--cpu")==0 ) eClock = CLOCK_THREAD_CPUTIME_ID;
+    else if( strcmp(z, "--version")==0 ){ puts(sqlite3_libversion()); return 0; }
     else if( strcmp(z, "--only")==0 && i+1<argc ) cfg.zOnly = argv[++i];
     else if( strcmp(z, "--file")==0 && i+1<argc ) cfg.zPrefix = argv[++i];
     else if( strcmp(z, "--rounds")==0 && i+1<argc ) cfg.nRound = atoi(argv[++i]);
