@@ -29,6 +29,8 @@
 **          the value is NULL or a BLOB
 **     'b'  comparison on a column without affinity: dropped unless the
 **          value is NULL or a BLOB
+**     'o'  the OFFSET of a LIMIT that SQLite applies itself, taken as a
+**          hint (sdHintStart): bound to the SQL's ":sd_skip"
 **   START,END the byte range " AND <term>" of the term in SQL, cut out when
 **          the term is dropped.
 **   LEFT   the length of the term's left-hand side (after " AND "): a
@@ -64,6 +66,9 @@
 #include <stdlib.h>
 
 #define SD_POOL_MAX 32      /* Idle read statements kept per virtual table */
+
+/* Ends the SQL of a plan with an OFFSET hint (flag 'o'). */
+#define SD_HINT_SUFFIX " LIMIT -1 OFFSET :sd_skip"
 
 /* A usable constraint with what the planner knows of it. */
 typedef struct SdTerm SdTerm;
@@ -532,6 +537,14 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     }
     pInfo->idxNum |= 2;
     if( bestRows>20 ) bestRows = 20;
+  }else if( iOffset>=0 && pInfo->aConstraint[iOffset].usable && bAllOmit
+         && !bUnique ){
+    /* LIMIT and OFFSET stay with SQLite (hosts before SD_LIMIT_VERSION),
+    ** which then steps the cursor through every row it skips. The OFFSET
+    ** value is taken as a hint, never omitted: see sdHintStart(). */
+    pInfo->aConstraintUsage[iOffset].argvIndex = ++nArg;
+    sqlite3_str_appendall(pHdr, "o0,0,0;");
+    sqlite3_str_appendall(pSql, SD_HINT_SUFFIX);
   }
   zSql = sdMprintfStr(pSql, &rc);
   zHdr = sdMprintfStr(pHdr, &rc);
@@ -583,6 +596,7 @@ static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
     sqlite3_free(pS);
     return rc;
   }
+  pS->iSkip = sqlite3_bind_parameter_index(pS->pStmt, ":sd_skip");
   *ppS = pS;
   return SQLITE_OK;
 }
@@ -668,6 +682,7 @@ int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 void sdCursorFree(SdVtab *p, SdCursor *pCur){
   if( pCur==0 ) return;
   if( pCur->pS ) sdPoolPut(p, pCur->pS);
+  if( pCur->pCatch ) sdPoolPut(p, pCur->pCatch);
   sqlite3_free(pCur->zPlanCopy);
   sqlite3_free(pCur);
 }
@@ -678,6 +693,10 @@ int sdClose(sqlite3_vtab_cursor *cur){
   if( pCur->pS && !pCur->bReset ){
     sqlite3_reset(pCur->pS->pStmt);
     pCur->bReset = 1;
+  }
+  if( pCur->pCatch ){
+    sdPoolPut(p, pCur->pCatch);
+    pCur->pCatch = 0;
   }
   /* The plan pointer is only meaningful within one statement: forget it,
   ** the copy recognises the plan when the statement runs again. */
@@ -690,20 +709,38 @@ int sdClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
+static int sdBindPlan(SdCursor*, sqlite3_stmt*, sqlite3_value**, const int*);
+
+/* At the end of the rows: reset the statements now, so that read locks end
+** with the scan. */
+static int sdCursorEnd(SdCursor *pCur){
+  int rc;
+  pCur->bEof = 1;
+  pCur->bReset = 1;
+  if( pCur->pCatch ){
+    sqlite3_reset(pCur->pCatch->pStmt);
+    pCur->iCatch = -1;
+  }
+  rc = sqlite3_reset(pCur->pS->pStmt);
+  if( rc ) sdBaseError((SdVtab*)pCur->base.pVtab, "read", rc);
+  return rc;
+}
+
 int sdNext(sqlite3_vtab_cursor *cur){
   SdCursor *pCur = (SdCursor*)cur;
   int rc;
+  if( pCur->iRow<pCur->nSkip ){
+    /* A stand-in row of the OFFSET hint: the real rows are further on. */
+    pCur->iRow++;
+    if( pCur->iRow==pCur->nSkip && pCur->bMainDone ) return sdCursorEnd(pCur);
+    return SQLITE_OK;
+  }
   if( !pCur->bOne ){
     rc = sqlite3_step(pCur->pS->pStmt);
     if( rc==SQLITE_ROW ) return SQLITE_OK;
   }
-  /* At the end, or after the one row a unique plan can give: reset now so
-  ** that read locks end with the scan. */
-  pCur->bEof = 1;
-  pCur->bReset = 1;
-  rc = sqlite3_reset(pCur->pS->pStmt);
-  if( rc ) sdBaseError((SdVtab*)cur->pVtab, "read", rc);
-  return rc;
+  /* At the end, or after the one row a unique plan can give. */
+  return sdCursorEnd(pCur);
 }
 
 /* First row of a filter: as sdNext, but a unique plan may have a row. */
@@ -717,11 +754,121 @@ static int sdFirst(SdCursor *pCur, int bOne){
     pCur->bOne = bOne;
     return SQLITE_OK;
   }
-  pCur->bEof = 1;
-  pCur->bReset = 1;
-  rc = sqlite3_reset(pCur->pS->pStmt);
-  if( rc ) sdBaseError((SdVtab*)pCur->base.pVtab, "read", rc);
+  return sdCursorEnd(pCur);
+}
+
+/*
+** The OFFSET hint (flag 'o'). On hosts where LIMIT and OFFSET stay with
+** SQLite, SQLite steps the cursor through every row it skips, each one a
+** nested step. Given the OFFSET value, the base skips them instead (the
+** plan's SQL ends in "LIMIT -1 OFFSET :sd_skip") and the cursor first hands
+** SQLite nSkip stand-in rows, which SQLite counts off without reading. A
+** stand-in that SQLite does read (a term it checks itself, the arm of a
+** compound SELECT that the OFFSET does not belong to) is loaded then, from
+** a second run of the same statement with :sd_skip 0 that advances in step
+** with SQLite (sdHintRow): a hint that does not match what SQLite skips
+** costs time, never a wrong row. Past the end of the rows the stand-ins are
+** exactly the rows there are (counted), so that SQLite's count stays right.
+** Called with pS bound but for :sd_skip.
+*/
+static int sdHintStart(SdCursor *pCur, sqlite3_value **argv, const int *anIn){
+  SdVtab *p = (SdVtab*)pCur->base.pVtab;
+  sqlite3_stmt *pStmt = pCur->pS->pStmt;
+  const char *zSql = pCur->pS->zSql;
+  sqlite3_value *pOffset = argv[pCur->iHint];
+  i64 nHint = 0;
+  int rc;
+  if( sqlite3_value_numeric_type(pOffset)==SQLITE_INTEGER ){
+    nHint = sqlite3_value_int64(pOffset);
+    if( nHint<0 ) nHint = 0;
+  }
+  pCur->nSkip = 0;
+  pCur->iRow = 0;
+  pCur->bMainDone = 0;
+  pCur->bEof = 0;
+  pCur->bOne = 0;
+  pCur->bReset = 0;
+  rc = sqlite3_bind_int64(pStmt, pCur->pS->iSkip, nHint);
+  if( rc ) return rc;
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    pCur->nSkip = nHint;
+    rc = SQLITE_OK;
+  }else if( rc==SQLITE_DONE && nHint>0 ){
+    /* Past the end: how many rows are there to stand in for? */
+    sqlite3_stmt *pCount = 0;
+    char *zCount = sqlite3_mprintf("SELECT count(*) FROM (%.*s LIMIT :sd_skip)",
+        (int)(strlen(zSql) - sizeof(SD_HINT_SUFFIX) + 1), zSql);
+    rc = zCount ? sqlite3_prepare_v2(p->db, zCount, -1, &pCount, 0) : SQLITE_NOMEM;
+    sqlite3_free(zCount);
+    if( rc==SQLITE_OK ) rc = sdBindPlan(pCur, pCount, argv, anIn);
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_bind_int64(pCount, sqlite3_bind_parameter_index(pCount, ":sd_skip"),
+                              nHint);
+    }
+    if( rc==SQLITE_OK && (rc = sqlite3_step(pCount))==SQLITE_ROW ){
+      pCur->nSkip = sqlite3_column_int64(pCount, 0);
+      rc = SQLITE_OK;
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pCount);
+    else sqlite3_finalize(pCount);
+    if( rc ){
+      sdBaseError(p, "read", rc);
+      return rc;
+    }
+    pCur->bMainDone = 1;
+  }else if( rc!=SQLITE_DONE ){
+    sqlite3_reset(pStmt);
+    sdBaseError(p, "read", rc);
+    return rc;
+  }else{
+    pCur->bMainDone = 1;
+    rc = SQLITE_OK;
+  }
+  if( pCur->nSkip==0 && pCur->bMainDone ) return sdCursorEnd(pCur);
+  if( pCur->nSkip>0 ){
+    /* The statement that loads a stand-in if one is read: bound now, while
+    ** the values are at hand; stepped only if needed. */
+    if( pCur->pCatch==0 ){
+      rc = sdPoolGet(p, pCur->pS->zSql, &pCur->pCatch);
+      if( rc ) return rc;
+    }else{
+      sqlite3_reset(pCur->pCatch->pStmt);
+    }
+    pCur->iCatch = -1;
+    rc = sdBindPlan(pCur, pCur->pCatch->pStmt, argv, anIn);
+    if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pCur->pCatch->pStmt,
+                                                pCur->pCatch->iSkip, 0);
+  }
   return rc;
+}
+
+/* The statement holding the current row of a cursor on a stand-in row. */
+static sqlite3_stmt *sdHintRow(SdCursor *pCur, int *pRc){
+  sqlite3_stmt *pStmt = pCur->pCatch->pStmt;
+  if( pCur->iCatch>pCur->iRow ){
+    sqlite3_reset(pStmt);
+    pCur->iCatch = -1;
+  }
+  while( pCur->iCatch<pCur->iRow ){
+    int rc = sqlite3_step(pStmt);
+    if( rc!=SQLITE_ROW ){
+      SdVtab *p = (SdVtab*)pCur->base.pVtab;
+      if( rc==SQLITE_DONE ){
+        sdVtabError(p, "softdelete: the rows of %s changed during the scan",
+                    p->zBase);
+        rc = SQLITE_ERROR;
+      }else{
+        sdBaseError(p, "read", rc);
+      }
+      sqlite3_reset(pStmt);
+      pCur->iCatch = -1;
+      *pRc = rc;
+      return 0;
+    }
+    pCur->iCatch++;
+  }
+  return pStmt;
 }
 
 /*
@@ -745,6 +892,35 @@ static int sdInBucket(int n){
   return b;
 }
 
+/*
+** Bind the values xFilter was given to pStmt, a statement of the cursor's
+** plan for the terms kept (pCur->mDrop), whole IN lists (anIn[i] values
+** each) expanded from parameter nArg+1 on; anIn NULL when there is none.
+*/
+static int sdBindPlan(SdCursor *pCur, sqlite3_stmt *pStmt, sqlite3_value **argv,
+                      const int *anIn){
+  int i, rc = SQLITE_OK, iNext = pCur->nArg+1;
+  for(i=0; i<pCur->nArg && rc==SQLITE_OK; i++){
+    unsigned int m = 1u<<i;
+    if( pCur->aFlag[i]=='x' || pCur->aFlag[i]=='o' || (pCur->mDrop & m) ) continue;
+    if( pCur->mIn & m ){
+      sqlite3_value *pV = 0;
+      int k = 0, nB = sdInBucket(anIn[i]);
+      for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
+          rc=sqlite3_vtab_in_next(argv[i], &pV)){
+        rc = sdBindArg(pStmt, iNext + k++, pV);
+        if( rc ) break;
+      }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+      for(; rc==SQLITE_OK && k<nB; k++) rc = sqlite3_bind_null(pStmt, iNext + k);
+      iNext += nB;
+      continue;
+    }
+    rc = sdBindArg(pStmt, i+1, argv[i]);
+  }
+  return rc;
+}
+
 /* Parse the header of idxStr into the cursor (see the top of this file). */
 static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc){
   const char *z;
@@ -753,6 +929,9 @@ static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc)
   pCur->nArg = argc<SD_MAX_ARG ? argc : SD_MAX_ARG;
   pCur->mIn = 0;
   pCur->bCheck = 0;
+  pCur->iHint = -1;
+  pCur->nSkip = 0;
+  pCur->iRow = 0;
   for(i=0; i<pCur->nArg; i++){
     z++;                     /* ';' */
     if( *z=='*' ){ pCur->mIn |= (1u<<i); z++; }
@@ -762,7 +941,11 @@ static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc)
     pCur->aEnd[i] = (int)strtol(z, (char**)&z, 10);
     z++;                     /* ',' */
     pCur->aLeft[i] = (int)strtol(z, (char**)&z, 10);
-    if( pCur->aFlag[i]!='e' && pCur->aFlag[i]!='x' ) pCur->bCheck = 1;
+    if( pCur->aFlag[i]=='o' ){
+      pCur->iHint = i;
+    }else if( pCur->aFlag[i]!='e' && pCur->aFlag[i]!='x' ){
+      pCur->bCheck = 1;
+    }
   }
   pCur->zSql = strchr(z, '|') + 1;
   pCur->zPlan = idxStr;
@@ -813,10 +996,11 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     sqlite3_stmt *pStmt = pCur->pS->pStmt;
     if( !pCur->bReset ) sqlite3_reset(pStmt);
     for(i=0; i<pCur->nArg; i++){
-      if( aFlag[i]=='x' ) continue;
+      if( aFlag[i]=='x' || aFlag[i]=='o' ) continue;
       rc = sdBindArg(pStmt, i+1, argv[i]);
       if( rc ) return rc;
     }
+    if( pCur->iHint>=0 ) return sdHintStart(pCur, argv, 0);
     return sdFirst(pCur, idxNum & 4);
   }
   argc = pCur->nArg;
@@ -891,27 +1075,9 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   }
   sqlite3_free(zVar);
 
-  {
-    sqlite3_stmt *pStmt = pCur->pS->pStmt;
-    int iNext = argc+1;
-    for(i=0; i<argc; i++){
-      unsigned int m = 1u<<i;
-      if( aFlag[i]=='x' || (mDrop & m) ) continue;
-      if( mIn & m ){
-        sqlite3_value *pV = 0;
-        int k = 0, nB = sdInBucket(anIn[i]);
-        for(rc=sqlite3_vtab_in_first(argv[i], &pV); rc==SQLITE_OK && pV;
-            rc=sqlite3_vtab_in_next(argv[i], &pV)){
-          sdBindArg(pStmt, iNext + k++, pV);
-        }
-        for(; k<nB; k++) sqlite3_bind_null(pStmt, iNext + k);
-        iNext += nB;
-        continue;
-      }
-      rc = sdBindArg(pStmt, i+1, argv[i]);
-      if( rc ) return rc;
-    }
-  }
+  rc = sdBindPlan(pCur, pCur->pS->pStmt, argv, anIn);
+  if( rc ) return rc;
+  if( pCur->iHint>=0 ) return sdHintStart(pCur, argv, anIn);
   return sdFirst(pCur, idxNum & 4);
 }
 
@@ -926,8 +1092,16 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;   /* UPDATE: unchanged */
   iOut = pCur->aiOut[i];
   if( iOut<0 ) return SQLITE_OK;                        /* marker: NULL */
-  /* One call that takes the statement's mutex; sqlite3_value_* take none. */
-  pVal = sqlite3_column_value(pCur->pS->pStmt, iOut);
+  if( pCur->iRow<pCur->nSkip ){
+    /* A stand-in row of the OFFSET hint, read after all. */
+    int rc = SQLITE_OK;
+    sqlite3_stmt *pRow = sdHintRow(pCur, &rc);
+    if( pRow==0 ) return rc;
+    pVal = sqlite3_column_value(pRow, iOut);
+  }else{
+    /* One call that takes the statement's mutex; sqlite3_value_* take none. */
+    pVal = sqlite3_column_value(pCur->pS->pStmt, iOut);
+  }
   switch( sqlite3_value_type(pVal) ){
     case SQLITE_INTEGER:
       sqlite3_result_int64(ctx, sqlite3_value_int64(pVal));
@@ -971,6 +1145,13 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
 
 int sdRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   SdCursor *pCur = (SdCursor*)cur;
+  if( pCur->iRow<pCur->nSkip ){
+    int rc = SQLITE_OK;
+    sqlite3_stmt *pRow = sdHintRow(pCur, &rc);
+    if( pRow==0 ) return rc;
+    *pRowid = sqlite3_column_int64(pRow, 0);
+    return SQLITE_OK;
+  }
   *pRowid = sqlite3_column_int64(pCur->pS->pStmt, 0);
   return SQLITE_OK;
 }

@@ -151,6 +151,7 @@ struct SdFkey {
 struct SdStmt {
   char *zSql;               /* SQL text: the key */
   sqlite3_stmt *pStmt;      /* The statement */
+  int iSkip;                /* Parameter ":sd_skip" (an OFFSET hint), or 0 */
   SdStmt *pNext;            /* Next idle statement in SdVtab.pPool */
 };
 
@@ -220,6 +221,12 @@ struct SdCursor {
   int bEof;                 /* True at end of results */
   int bOne;                 /* The plan yields at most one row */
   int bReset;               /* pS is reset (not mid-scan) */
+  int iHint;                /* argv[] index of an OFFSET hint, or -1 */
+  i64 nSkip;                /* Stand-in rows before those of pS (the hint) */
+  i64 iRow;                 /* Current row; below nSkip a stand-in */
+  int bMainDone;            /* pS has no row after the stand-ins */
+  SdStmt *pCatch;           /* Loads stand-ins that are read (sdHintRow) */
+  i64 iCatch;               /* Row pCatch is on, -1 before the first */
 };
 
 /*

@@ -8,6 +8,8 @@
 #   3.31.1  test/compat/core.sql must give test/compat/core.expected
 #   3.39.2  the same (IN lists, LIMIT/OFFSET pushdown active)
 #   3.52.0  the same
+# and the differential tester (test/difftest.tcl, SD_COMPAT_SEEDS seeds from
+# SD_COMPAT_SEED) inside each, through a Tcl binding of that version;
 # and planner.sql (planner.expected) and hostile.sql (hostile.expected: a
 # database file whose schema calls the sd_* functions) in each of them and
 # in the system's sqlite3. CASE.VERSION.expected, where present, is the
@@ -47,6 +49,10 @@ shell_for() { # shell_for NPMVERSION SQLITEVERSION -> path of a sqlite3 shell
     src="$dir/sqlite-autoconf-$2"
     $CC -O0 -w -DSQLITE_THREADSAFE=0 -DSQLITE_ENABLE_JSON1 -o "$dir/sqlite3" \
         "$src/shell.c" "$src/sqlite3.c" -ldl -lm
+    # The Tcl binding of the same version, for the differential tester.
+    $CC -O2 -w -shared -fPIC -DUSE_TCL_STUBS -DSQLITE_ENABLE_JSON1 \
+        -I"$src" -I/usr/include/tcl8.6 -o "$dir/libtclsqlite3.so" \
+        "$src/tea/generic/tclsqlite3.c" -ltclstub8.6 -lm
     rm -rf "$dir/package" "$src"
   fi
   echo "$dir/sqlite3"
@@ -76,6 +82,7 @@ esac
 for spec in "4.2.0 3310100 3.31.1" "5.0.11 3390200 3.39.2" "6.0.1 3520000 3.52.0"; do
   set -- $spec
   sh=$(shell_for "$1" "$2")
+  [ -f "$(dirname "$sh")/libtclsqlite3.so" ] || { rm -f "$sh"; sh=$(shell_for "$1" "$2"); }
   for case in core planner hostile; do
     got=$(cd "$cache" && sed "s|@LIB@|$lib|" "$root/test/compat/$case.sql" \
           | "$sh" 2>&1 | normalise || true)
@@ -90,6 +97,16 @@ for spec in "4.2.0 3310100 3.31.1" "5.0.11 3390200 3.39.2" "6.0.1 3520000 3.52.0
       fail=1
     fi
   done
+  # The differential tester inside this version: a fixed range of seeds.
+  if out=$(SD_TCL_SQLITE="$(dirname "$sh")/libtclsqlite3.so" \
+           ${TCLSH:-tclsh} "$root/test/difftest.tcl" -lib "$LIB" \
+           -seed "${SD_COMPAT_SEED:-1}" -seeds "${SD_COMPAT_SEEDS:-150}" 2>&1); then
+    echo "compat $3: $(echo "$out" | tail -1)"
+  else
+    echo "compat $3: FAILED, difftest:"
+    echo "$out" | tail -40
+    fail=1
+  fi
 done
 
 # The system's SQLite: Debian's is built with SQLITE_LIKE_DOESNT_MATCH_BLOBS.

@@ -29,7 +29,8 @@
 # correlated subqueries; joins with the vtab on either side (inner, LEFT,
 # CROSS, USING, self-joins), aggregates, GROUP BY/HAVING, DISTINCT, window
 # functions, compound SELECTs, ORDER BY (COLLATE, DESC, NULLS FIRST/LAST)
-# with LIMIT/OFFSET. The two results must be equal: the same rows with the
+# with LIMIT/OFFSET (offsets past the end, negative, as text, real or a
+# parameter); writes through a subselect that takes a page of the vtab. The two results must be equal: the same rows with the
 # same values and types (read from the Tcl objects the sqlite3 binding
 # returns), or the same error.
 #
@@ -93,7 +94,13 @@
 # From a test file: set dt::lib, then [dt::run_seed SEED NQUERY] returns ""
 # or the report of the first difference.
 
-package require sqlite3
+# SD_TCL_SQLITE: a Tcl binding built against another SQLite (scripts/compat.sh
+# builds one per version it tests), loaded instead of the system's.
+if {[info exists env(SD_TCL_SQLITE)] && $env(SD_TCL_SQLITE) ne ""} {
+  load $env(SD_TCL_SQLITE) Sqlite3
+} else {
+  package require sqlite3
+}
 
 namespace eval dt {
   variable lib ""           ;# the extension to load
@@ -693,6 +700,9 @@ proc dt::limit_value {x} {
   if {[string match {$p*} $x]} {
     foreach {n k raw} $params { if {"\$$n" eq $x} { return $raw } }
   }
+  # '2' and 2.0 are the integer 2 to SQLite's LIMIT and OFFSET.
+  set x [string trim $x ']
+  if {[string is double -strict $x]} { set x [expr {entier($x)}] }
   return $x
 }
 
@@ -750,7 +760,10 @@ proc dt::limit_clause {} {
   if {$r < 45} {
     set c " LIMIT $l"; set m 0
   } elseif {$r < 85} {
-    set m [pick {0 1 2 5 -1}]
+    # Past the end, negative, as text or a real, as a parameter: SQLite
+    # skips the rows itself, taking the value only as a hint before 3.51.1.
+    set m [pick {0 1 2 5 -1 7 20 1000 '2' 3.0}]
+    if {[chance 15]} { set m [param i] }
     set c " LIMIT $l OFFSET $m"
   } else {
     set m [pick {0 1 3}]
@@ -1211,6 +1224,16 @@ proc dt::random_write {} {
   set params {}
   set r [rnd 100]
   set scope [list %V% v]
+  if {$r < 6} {
+    # A page of the rows, chosen by a subselect on the vtab itself.
+    set c [rnd $T(ncol)]
+    set page "rowid IN (SELECT rowid FROM %V% ORDER BY $T(c,$c,q)[dir], rowid\
+              LIMIT [pick {1 2 3 5}] OFFSET [pick {0 1 2 4 9 1000}])"
+    if {[chance 50] || $c == $T(pk)} {
+      return [both_where "DELETE FROM %V%" $page $params]
+    }
+    return [both_where "UPDATE %V% SET $T(c,$c,q) = [lit]" $page $params]
+  }
   if {$r < 25} {
     return [both_where "DELETE FROM %V%" [pred $scope 1] $params]
   }
