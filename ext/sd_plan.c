@@ -526,7 +526,9 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     int iStart = sqlite3_str_length(pSql);
     pInfo->aConstraintUsage[iLimit].argvIndex = ++nArg;
     pInfo->aConstraintUsage[iLimit].omit = 1;
-    sqlite3_str_appendf(pSql, " LIMIT ?%d", nArg);
+    /* "+0": SQLite 3.52 plans with the value of a bare LIMIT parameter, so
+    ** binding it again would prepare the statement again at every filter. */
+    sqlite3_str_appendf(pSql, " LIMIT ?%d+0", nArg);
     sqlite3_str_appendf(pHdr, "e%d,%d,0;", iStart, sqlite3_str_length(pSql));
     if( iOffset>=0 ){
       iStart = sqlite3_str_length(pSql);

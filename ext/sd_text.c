@@ -114,18 +114,27 @@ char *sdDequote(const char *z, int n){
   return zOut;
 }
 
-/* Is the token z[0..n) the word or name zWord, however it is quoted? */
+/*
+** Is the token z[0..n) the word or name zWord (ASCII case folded), however
+** it is quoted? Compared in place: no allocation that could fail and be
+** taken for "no".
+*/
 static int sdTokenIs(const char *z, int n, int eType, const char *zWord){
-  int bEq;
-  char *zId;
+  int i, j;
+  char q;
   if( eType==SD_TK_WORD ){
     return (int)strlen(zWord)==n && sqlite3_strnicmp(z, zWord, n)==0;
   }
-  if( eType!=SD_TK_QUOTED ) return 0;
-  zId = sdDequote(z, n);
-  bEq = zId && sdStrICmp(zId, zWord)==0;
-  sqlite3_free(zId);
-  return bEq;
+  if( eType!=SD_TK_QUOTED || n<2 ) return 0;
+  q = z[0]=='[' ? ']' : z[0];
+  if( z[n-1]!=q ) return 0;
+  for(i=1, j=0; i<n-1; i++, j++){
+    char c = z[i];
+    if( c==q && q!=']' ) i++;             /* a doubled quote is one */
+    if( zWord[j]==0 ) return 0;
+    if( sqlite3_strnicmp(&c, &zWord[j], 1)!=0 ) return 0;
+  }
+  return zWord[j]==0;
 }
 
 /* Is the token the bare keyword zWord (a quoted one is a name)? */
