@@ -66,6 +66,7 @@
 #include <stdlib.h>
 
 #define SD_POOL_MAX 32      /* Idle read statements kept per virtual table */
+#define SD_PARKED_MAX 4     /* Plans parked per virtual table (sdPark) */
 
 /* Ends the SQL of a plan with an OFFSET hint (flag 'o'). */
 #define SD_HINT_SUFFIX " LIMIT -1 OFFSET :sd_skip"
@@ -623,6 +624,12 @@ void sdPoolClear(SdVtab *p){
   SdCursor *pSpare = p->pSpare;
   p->pSpare = 0;
   sdCursorFree(p, pSpare);
+  while( p->pParked ){
+    SdCursor *q = p->pParked;
+    p->pParked = q->pNextParked;
+    sdCursorFree(p, q);
+  }
+  p->nParked = 0;
   while( p->pPool ){
     SdStmt *pS = p->pPool;
     p->pPool = pS->pNext;
@@ -689,9 +696,8 @@ void sdCursorFree(SdVtab *p, SdCursor *pCur){
   sqlite3_free(pCur);
 }
 
-int sdClose(sqlite3_vtab_cursor *cur){
-  SdCursor *pCur = (SdCursor*)cur;
-  SdVtab *p = (SdVtab*)cur->pVtab;
+/* End the cursor's scan: its statement reset, the OFFSET hint's released. */
+static void sdCursorIdle(SdVtab *p, SdCursor *pCur){
   if( pCur->pS && !pCur->bReset ){
     sqlite3_reset(pCur->pS->pStmt);
     pCur->bReset = 1;
@@ -700,6 +706,14 @@ int sdClose(sqlite3_vtab_cursor *cur){
     sdPoolPut(p, pCur->pCatch);
     pCur->pCatch = 0;
   }
+  pCur->nSkip = 0;
+  pCur->iRow = 0;
+}
+
+int sdClose(sqlite3_vtab_cursor *cur){
+  SdCursor *pCur = (SdCursor*)cur;
+  SdVtab *p = (SdVtab*)cur->pVtab;
+  sdCursorIdle(p, pCur);
   /* The plan pointer is only meaningful within one statement: forget it,
   ** the copy recognises the plan when the statement runs again. */
   pCur->zPlan = 0;
@@ -963,6 +977,97 @@ static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc)
   }
 }
 
+/*
+** Parked plans. An application that runs several query shapes on one table
+** in turn (by id, then by slug) would have its cursor re-parse a plan and
+** change statements at every filter. So a cursor leaving a plan parks it
+** (its parsed header and its statement) in a short most-recent-first list,
+** and takes a parked one back when its plan comes again.
+*/
+
+/* Swap the plans (not the scan state) of cursors a and b. */
+static void sdPlanSwap(SdVtab *p, SdCursor *a, SdCursor *b){
+  int i, n = a->nArg>b->nArg ? a->nArg : b->nArg;
+#define SD_SWAP(T, f) { T t_ = a->f; a->f = b->f; b->f = t_; }
+  SD_SWAP(SdStmt*, pS);
+  SD_SWAP(const char*, zPlan);
+  SD_SWAP(const char*, zSql);
+  SD_SWAP(int, nArg);
+  SD_SWAP(unsigned int, mIn);
+  SD_SWAP(int, bCheck);
+  SD_SWAP(unsigned int, mDrop);
+  SD_SWAP(int, iHint);
+  SD_SWAP(char*, zPlanCopy);
+  for(i=0; i<n; i++){
+    SD_SWAP(char, aFlag[i]);
+    SD_SWAP(int, aStart[i]);
+    SD_SWAP(int, aEnd[i]);
+    SD_SWAP(int, aLeft[i]);
+  }
+  for(i=0; i<p->nCol; i++) SD_SWAP(int, aiOut[i]);
+#undef SD_SWAP
+}
+
+/* A cursor with no plan, for the parked list. */
+static SdCursor *sdCursorNew(SdVtab *p){
+  SdCursor *pCur = sqlite3_malloc64(sizeof(*pCur) + sizeof(int)*(p->nCol+1));
+  if( pCur==0 ) return 0;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->aiOut = (int*)&pCur[1];
+  pCur->nOut = p->nCol+1;
+  pCur->iHint = -1;
+  pCur->bReset = 1;
+  pCur->bEof = 1;
+  return pCur;
+}
+
+/*
+** pCur is to run the plan idxStr. Take it back from the parked list, if it
+** is there, parking the cursor's own plan in its place. Returns 1 if found.
+*/
+static int sdUnpark(SdVtab *p, SdCursor *pCur, const char *idxStr){
+  SdCursor **pp;
+  for(pp=&p->pParked; *pp; pp=&(*pp)->pNextParked){
+    SdCursor *q = *pp;
+    if( strcmp(q->zPlanCopy, idxStr)==0 ){
+      sdPlanSwap(p, pCur, q);
+      *pp = q->pNextParked;
+      if( q->zPlanCopy ){
+        q->pNextParked = p->pParked;     /* now holds pCur's old plan */
+        p->pParked = q;
+      }else{
+        p->nParked--;
+        sdCursorFree(p, q);
+      }
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Park the plan of pCur (reset), leaving the cursor without one. */
+static void sdPark(SdVtab *p, SdCursor *pCur){
+  SdCursor *q;
+  if( p->nParked>=SD_PARKED_MAX ){
+    /* Reuse the least recent. */
+    SdCursor **pp = &p->pParked;
+    while( (*pp)->pNextParked ) pp = &(*pp)->pNextParked;
+    q = *pp;
+    *pp = 0;
+    p->nParked--;
+    if( q->pS ){ sdPoolPut(p, q->pS); q->pS = 0; }
+    sqlite3_free(q->zPlanCopy);
+    q->zPlanCopy = 0;
+  }else{
+    q = sdCursorNew(p);
+    if( q==0 ) return;         /* then the plan is simply dropped */
+  }
+  sdPlanSwap(p, pCur, q);
+  q->pNextParked = p->pParked;
+  p->pParked = q;
+  p->nParked++;
+}
+
 int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
              int argc, sqlite3_value **argv){
   SdCursor *pCur = (SdCursor*)cur;
@@ -982,8 +1087,12 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     ** its copy of the text when a statement runs again. */
     if( pCur->zPlanCopy && strcmp(pCur->zPlanCopy, idxStr)==0 ){
       pCur->zPlan = idxStr;
+    }else if( sdCursorIdle(p, pCur), sdUnpark(p, pCur, idxStr) ){
+      pCur->zPlan = idxStr;
     }else{
-      /* Parsed from the cursor's own copy, which zSql then points into. */
+      /* A new plan, parsed from the cursor's own copy, which zSql then
+      ** points into; the old one is parked. */
+      if( pCur->zPlanCopy ) sdPark(p, pCur);
       if( pCur->pS ){ sdPoolPut(p, pCur->pS); pCur->pS = 0; }
       sqlite3_free(pCur->zPlanCopy);
       pCur->zPlanCopy = sqlite3_mprintf("%s", idxStr);

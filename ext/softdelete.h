@@ -183,6 +183,8 @@ struct SdVtab {
   int bUtf8;                /* The database text encoding is UTF-8 */
   int bLikeNoBlob;          /* Host built with LIKE_DOESNT_MATCH_BLOBS */
   SdCursor *pSpare;         /* A closed cursor kept for the next xOpen */
+  SdCursor *pParked;        /* Plans parked by xFilter, most recent first */
+  int nParked;              /* Number of them */
   SdStmt *pPool;            /* Idle read statements */
   int nPool;                /* Number of them */
   struct SdUpdCache {       /* Write statements per set of columns */
@@ -227,6 +229,7 @@ struct SdCursor {
   int bMainDone;            /* pS has no row after the stand-ins */
   SdStmt *pCatch;           /* Loads stand-ins that are read (sdHintRow) */
   i64 iCatch;               /* Row pCatch is on, -1 before the first */
+  SdCursor *pNextParked;    /* Next in SdVtab.pParked */
 };
 
 /*
