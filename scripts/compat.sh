@@ -53,6 +53,8 @@ shell_for() { # shell_for NPMVERSION SQLITEVERSION -> path of a sqlite3 shell
     $CC -O2 -w -shared -fPIC -DUSE_TCL_STUBS -DSQLITE_ENABLE_JSON1 \
         -I"$src" -I/usr/include/tcl8.6 -o "$dir/libtclsqlite3.so" \
         "$src/tea/generic/tclsqlite3.c" -ltclstub8.6 -lm
+    # Kept for programs built against this version (bench/bench.mk).
+    cp "$src/sqlite3.c" "$src/sqlite3.h" "$dir/"
     rm -rf "$dir/package" "$src"
   fi
   echo "$dir/sqlite3"
@@ -82,7 +84,8 @@ esac
 for spec in "4.2.0 3310100 3.31.1" "5.0.11 3390200 3.39.2" "6.0.1 3520000 3.52.0"; do
   set -- $spec
   sh=$(shell_for "$1" "$2")
-  [ -f "$(dirname "$sh")/libtclsqlite3.so" ] || { rm -f "$sh"; sh=$(shell_for "$1" "$2"); }
+  [ -f "$(dirname "$sh")/libtclsqlite3.so" ] && [ -f "$(dirname "$sh")/sqlite3.c" ] \
+    || { rm -f "$sh"; sh=$(shell_for "$1" "$2"); }
   for case in core planner hostile; do
     got=$(cd "$cache" && sed "s|@LIB@|$lib|" "$root/test/compat/$case.sql" \
           | "$sh" 2>&1 | normalise || true)

@@ -31,6 +31,8 @@ check_test() {
     elif [ "$(echo 'package require sqlite3; puts ok' | $TCLSH 2>/dev/null)" != ok ]; then
         need libsqlite3-tcl
     fi
+    # scripts/compat.sh builds a Tcl binding of each older SQLite.
+    [ -f /usr/include/tcl8.6/tcl.h ] || need tcl-dev
     # scripts/compat.sh downloads older SQLite sources (HTTPS needs CA certificates).
     if ! have curl && ! have wget; then need curl; need ca-certificates; fi
     [ -d /etc/ssl/certs ] && [ -n "$(ls /etc/ssl/certs 2>/dev/null)" ] || need ca-certificates
