@@ -1088,6 +1088,177 @@ static void run_scaling(void){
   fflush(stdout);
 }
 
+/* ---- Memory: many tables, several query shapes each --------------------- */
+
+/*
+** An application with MEM_TABLES tables runs MEM_SHAPES query shapes on each
+** (by id, by slug, by author), keeping its prepared statements. Reported per
+** target: the memory of all the connection's prepared statements
+** (SQLITE_DBSTATUS_STMT_USED: the application's own, the view's expansion,
+** the virtual table's nested statements), then the time per query when the
+** application runs every shape in turn, so that the vtab's budget of idle
+** nested statements (sd_statement_memory()) is too small to keep them all.
+** The vtab runs twice: with its default budget, and with no budget.
+*/
+#define MEM_TABLES 50
+#define MEM_SHAPES 3
+#define MEM_ROWS 200
+
+static void build_memory(sqlite3 *db, int k){
+  sqlite3_stmt *pIns;
+  int t, i;
+  execf(db, "BEGIN");
+  for(t=0; t<MEM_TABLES; t++){
+    const char *zData = k==K_BASE ? "" : "_data";
+    execf(db, "CREATE TABLE m%d%s(id INTEGER PRIMARY KEY, author_id INTEGER,"
+          " slug TEXT, title TEXT, body TEXT, created_at INTEGER,"
+          " deleted_at TEXT, deleted_at_op INTEGER);"
+          "CREATE INDEX m%d%s_author ON m%d%s(author_id);",
+          t, zData, t, zData, t, zData);
+    if( k==K_VTAB ){
+      execf(db, "CREATE VIRTUAL TABLE m%d USING softdelete(m%d_data);"
+            "SELECT sd_unique('m%d', 'slug');", t, t, t);
+    }else{
+      execf(db, "CREATE UNIQUE INDEX m%d%s_slug ON m%d%s(slug)"
+            " WHERE deleted_at IS NULL", t, zData, t, zData);
+    }
+    if( k==K_VIEW ){
+      execf(db,
+        "CREATE VIEW m%d AS SELECT id, author_id, slug, title, body, created_at"
+        " FROM m%d_data WHERE deleted_at IS NULL;"
+        "CREATE TRIGGER m%d_ins INSTEAD OF INSERT ON m%d BEGIN"
+        " INSERT INTO m%d_data(id, author_id, slug, title, body, created_at)"
+        " VALUES(NEW.id, NEW.author_id, NEW.slug, NEW.title, NEW.body,"
+        " NEW.created_at); END;"
+        "CREATE TRIGGER m%d_upd INSTEAD OF UPDATE ON m%d BEGIN"
+        " UPDATE m%d_data SET author_id=NEW.author_id, slug=NEW.slug,"
+        " title=NEW.title, body=NEW.body, created_at=NEW.created_at"
+        " WHERE id=OLD.id; END;"
+        "CREATE TRIGGER m%d_del INSTEAD OF DELETE ON m%d BEGIN"
+        " UPDATE m%d_data SET deleted_at=strftime('%%Y-%%m-%%d %%H:%%M:%%f',"
+        "'now') WHERE id=OLD.id; END;",
+        t, t, t, t, t, t, t, t, t, t, t);
+    }
+    {
+      char *zSql = sqlite3_mprintf("INSERT INTO m%d%s(id, author_id, slug, title,"
+          " body, created_at, deleted_at) VALUES(?1, ?1 %% 10, 's' || ?1,"
+          " 'title ' || ?1, printf('%%.*c', 150, 'b'), ?1, CASE WHEN ?1 %% 10 = 3"
+          " THEN '2024-01-01' END)", t, k==K_VTAB || k==K_VIEW ? "_data" : "");
+      pIns = prep(db, zSql);
+      sqlite3_free(zSql);
+      for(i=1; i<=MEM_ROWS; i++){
+        sqlite3_bind_int(pIns, 1, i);
+        step_done(db, pIns);
+      }
+      sqlite3_finalize(pIns);
+    }
+  }
+  execf(db, "COMMIT; ANALYZE");
+}
+
+/* The statement of shape h on table t, for target kind k. */
+static sqlite3_stmt *memory_stmt(sqlite3 *db, int k, int t, int h){
+  static const char *azWhere[MEM_SHAPES] = {
+    "id=?1", "slug='s' || ?1", "author_id=?1 % 10"
+  };
+  char *zSql = sqlite3_mprintf("SELECT id, author_id, slug, title, body FROM m%d"
+      " WHERE %s%s", t, azWhere[h], k==K_BASE ? " AND deleted_at IS NULL" : "");
+  sqlite3_stmt *p = prep(db, zSql);
+  sqlite3_free(zSql);
+  return p;
+}
+
+/* Run each statement once per round, in turn, nRound times: ns per query. */
+static double memory_cycle(sqlite3_stmt **ap, int n, int nRound, i64 *pSum){
+  double t0 = now_ns();
+  int r, i;
+  i64 sum = 0;
+  for(r=0; r<nRound; r++){
+    for(i=0; i<n; i++){
+      sqlite3_bind_int(ap[i], 1, 1 + (r*7 + i) % MEM_ROWS);
+      while( sqlite3_step(ap[i])==SQLITE_ROW ) sum += row_sum(ap[i]);
+      sqlite3_reset(ap[i]);
+    }
+  }
+  *pSum = sum;
+  return (now_ns() - t0) / ((double)n*nRound);
+}
+
+static void run_memory(void){
+  enum { N_MEMT = 5 };
+  static const char *azName[N_MEMT] = {
+    "base", "view", "vtab", "vtab 256 KiB", "vtab 0 KiB"
+  };
+  static const int aBudget[N_MEMT] = { 0, 0, -1, 256*1024, 0 };
+  int nStmt = MEM_TABLES*MEM_SHAPES;
+  sqlite3 *aDb[N_MEMT];
+  sqlite3_stmt **aap[N_MEMT];
+  i64 aMem[N_MEMT], aSum[N_MEMT];
+  double *aNs[N_MEMT];
+  char *zBudget = 0;
+  int m, r, i, nRound = cfg.bQuick ? 3 : 7, nCycle = cfg.bQuick ? 4 : 20;
+  for(m=0; m<N_MEMT; m++){
+    int k = m<K_VTAB ? m : K_VTAB;
+    aDb[m] = open_db(":memory:", k, 0);
+    build_memory(aDb[m], k);
+    if( m>K_VTAB ) execf(aDb[m], "SELECT sd_statement_memory(%d)", aBudget[m]);
+    aap[m] = calloc(nStmt, sizeof(sqlite3_stmt*));
+    for(i=0; i<nStmt; i++){
+      aap[m][i] = memory_stmt(aDb[m], k, i/MEM_SHAPES, i%MEM_SHAPES);
+    }
+    aNs[m] = calloc(nRound, sizeof(double));
+  }
+  zBudget = query_text(aDb[2], "SELECT sd_statement_memory() / 1024");
+  /* Every shape once: the statements as an application keeps them. */
+  for(m=0; m<N_MEMT; m++){
+    int cur = 0, hi = 0;
+    memory_cycle(aap[m], nStmt, 1, &aSum[m]);
+    sqlite3_db_status(aDb[m], SQLITE_DBSTATUS_STMT_USED, &cur, &hi, 0);
+    aMem[m] = cur;
+  }
+  for(r=0; r<nRound; r++){
+    for(i=0; i<N_MEMT; i++){
+      m = (i + r) % N_MEMT;
+      aNs[m][r] = memory_cycle(aap[m], nStmt, nCycle, &aSum[m]);
+    }
+    for(m=1; m<N_MEMT; m++){
+      if( aSum[m]!=aSum[0] ){
+        nMismatch++;
+        printf("MISMATCH memory round %d: base %lld %s %lld\n", r, aSum[0],
+               azName[m], aSum[m]);
+      }
+    }
+  }
+  printf("\n== memory: %d tables, %d query shapes each (by id, by slug, by"
+         " author), %d statements kept by the application ==\n",
+         MEM_TABLES, MEM_SHAPES, nStmt);
+  printf("vtab: budget for idle nested statements sd_statement_memory() %s KiB"
+         " (default), 256 KiB, 0; idle nested KiB: the difference from 0\n",
+         zBudget);
+  printf("%-14s %14s %12s %10s %10s %10s\n", "target", "statements KiB",
+         "idle nested", "ns/query", "vs view", "vs base");
+  for(m=0; m<N_MEMT; m++){
+    double med = median(aNs[m], nRound);
+    double medView = median(aNs[1], nRound), medBase = median(aNs[0], nRound);
+    char zNested[32] = "";
+    if( m>=K_VTAB ){
+      snprintf(zNested, sizeof(zNested), "%.0f", (aMem[m]-aMem[N_MEMT-1])/1024.0);
+    }
+    printf("%-14s %14.0f %12s %10.0f %10.2f %10.2f\n", azName[m],
+           aMem[m]/1024.0, zNested, med, med/medView, med/medBase);
+  }
+  printf("(ns/query: all %d statements in turn, %d times per round; median of"
+         " %d rounds)\n", nStmt, nCycle, nRound);
+  fflush(stdout);
+  sqlite3_free(zBudget);
+  for(m=0; m<N_MEMT; m++){
+    for(i=0; i<nStmt; i++) sqlite3_finalize(aap[m][i]);
+    free(aap[m]);
+    free(aNs[m]);
+    sqlite3_close(aDb[m]);
+  }
+}
+
 /* ---- Callgrind mode ----------------------------------------------------- */
 
 static void run_callgrind(void){
@@ -1132,7 +1303,7 @@ static void usage(void){
           " [--rounds R] [--cpu] [--callgrind [--target base|view|vtab] [--full]]\n"
           "workloads:");
   for(w=0; w<N_WORK; w++) fprintf(stderr, " %s", aWork[w].zName);
-  fprintf(stderr, " scaling\n");
+  fprintf(stderr, " scaling memory\n");
   exit(2);
 }
 
@@ -1181,7 +1352,8 @@ int main(int argc, char **argv){
     while( *z ){
       char *e = strchr(z, ',');
       size_t m = e ? (size_t)(e-z) : strlen(z);
-      int bOk = (m==7 && strncmp(z, "scaling", 7)==0);
+      int bOk = (m==7 && strncmp(z, "scaling", 7)==0)
+             || (m==6 && strncmp(z, "memory", 6)==0);
       for(w=0; w<N_WORK && !bOk; w++){
         bOk = strlen(aWork[w].zName)==m && strncmp(z, aWork[w].zName, m)==0;
       }
@@ -1270,6 +1442,7 @@ int main(int argc, char **argv){
   for(k=0; k<N_KIND; k++) sqlite3_free(azPath[k]);
 
   if( selected("scaling") ) run_scaling();
+  if( selected("memory") ) run_memory();
 
   printf("\n%s; total %.1f s\n", nMismatch ? "RESULTS DIFFER (see MISMATCH above)"
          : "results identical across targets", (wall_ns()-tStart)/1e9);

@@ -24,7 +24,8 @@
 
 /* The functions that change data, schema or the clock (SQLITE_DIRECTONLY). */
 static const char *const azGuarded[] = {
-  "sd_restore", "sd_hard_delete", "sd_purge", "sd_unique", "sd_index", "sd_clock"
+  "sd_restore", "sd_hard_delete", "sd_purge", "sd_unique", "sd_index", "sd_clock",
+  "sd_statement_memory"
 };
 #define SD_NGUARDED ((int)(sizeof(azGuarded)/sizeof(azGuarded[0])))
 
@@ -661,6 +662,42 @@ static void sdVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_text(ctx, SD_VERSION, -1, SQLITE_STATIC);
 }
 
+/*
+** sd_statement_memory() returns the budget, in bytes, of the memory this
+** connection keeps in idle read statements (see sdKeep); with an argument
+** it sets the budget, finalizes idle statements down to it at once, and
+** returns the previous one. 0 keeps none.
+*/
+static void sdStatementMemoryFunc(sqlite3_context *ctx, int argc,
+                                  sqlite3_value **argv){
+  SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
+  i64 iOld = pConn->nKeptMax;
+  if( argc==1 ){
+    sqlite3_value *v = argv[0];
+    int t = sqlite3_value_type(v);
+    if( !sdSchemaAllows(ctx, pConn, "sd_statement_memory") ) return;
+    int tn = t==SQLITE_BLOB ? t : sqlite3_value_numeric_type(v);
+    double r = tn==SQLITE_FLOAT ? sqlite3_value_double(v) : 0.0;
+    if( tn==SQLITE_FLOAT && r>=0.0 && r<9.2e18 && r==(double)(i64)r ){
+      tn = SQLITE_INTEGER;    /* 3.0: a whole number */
+    }
+    if( tn!=SQLITE_INTEGER || sqlite3_value_int64(v)<0 ){
+      const char *z = t==SQLITE_BLOB ? "a blob" : (const char*)sqlite3_value_text(v);
+      if( z==0 && t!=SQLITE_NULL ){
+        sqlite3_result_error_nomem(ctx);
+        return;
+      }
+      sdResultErr(ctx, SQLITE_ERROR, sqlite3_mprintf("softdelete: "
+          "sd_statement_memory() takes a whole number of bytes, 0 or more; "
+          "got %s", z ? z : "NULL"));
+      return;
+    }
+    pConn->nKeptMax = sqlite3_value_int64(v);
+    sdKeptTrim(pConn);
+  }
+  sqlite3_result_int64(ctx, iOld);
+}
+
 int sdRegisterFunctions(sqlite3 *db, SdConn *pConn){
   /* Functions that change data, schema or the clock must not be reachable
   ** from a view or trigger in a database file: SQLITE_DIRECTONLY. */
@@ -675,6 +712,8 @@ int sdRegisterFunctions(sqlite3 *db, SdConn *pConn){
     { "sd_index",      -1, sdIndexFunc      },
     { "sd_clock",       0, sdClockFunc      },
     { "sd_clock",       1, sdClockFunc      },
+    { "sd_statement_memory", 0, sdStatementMemoryFunc },
+    { "sd_statement_memory", 1, sdStatementMemoryFunc },
   };
   int i, rc;
   for(i=0; i<(int)(sizeof(aFunc)/sizeof(aFunc[0])); i++){

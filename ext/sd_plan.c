@@ -60,7 +60,9 @@
 **
 ** idxNum bit 0: ORDER BY was consumed. Bit 1: LIMIT/OFFSET consumed.
 ** Bit 2: at most one row (rowid or unique key equality): xNext does not
-** step again after it.
+** step again after it. Bit 3: one or two rows expected (a unique key that
+** SQLite checks again): the first row's text is handed over in buffers of
+** the pool, as for bit 2 (sdColumn).
 */
 #include "softdelete.h"
 #include <stdlib.h>
@@ -349,7 +351,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   SdTerm aTerm[SD_MAX_ARG];
   int nTerm = 0, i, nArg = 0, rc = SQLITE_OK;
   double bestCost, bestRows;
-  int bUnique = 0, bOrder = 0, bAllOmit = 1;
+  int bUnique = 0, bOrder = 0, bAllOmit = 1, bFew;
   int iLimit = -1, iOffset = -1;
   int bNew = sqlite3_libversion_number()>=SD_VTAB_IN_VERSION;
   sqlite3_uint64 colUsed = pInfo->colUsed;
@@ -444,6 +446,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     sdCostIndex(p, &p->aIdx[i], aTerm, nTerm, &c, &r, &u);
     if( c<bestCost ){ bestCost = c; bestRows = r; bUnique = u; }
   }
+  bFew = bestRows<=2;
   /* Each forwarded term filters rows, whether or not an index serves it. */
   for(i=0; i<nTerm && !bUnique; i++){
     switch( aTerm[i].op ){
@@ -567,11 +570,84 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   if( bUnique ){
     pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     pInfo->idxNum |= 4;
+  }else if( bFew ){
+    pInfo->idxNum |= 8;
   }
   return SQLITE_OK;
 }
 
 /* ---- The statement pool ------------------------------------------------ */
+
+/*
+** Idle read statements, and the memory budget.
+**
+** Each table keeps the statements of its recent plans: in its pool, in its
+** spare cursor, in its parked plans. Across all tables of the connection
+** their memory is bounded by a budget (SdConn.nKeptMax, set with
+** sd_statement_memory()), not by a count per table: every idle statement is
+** in one list, most recently kept first, and when the total passes the
+** budget the least recently kept are finalized. A cursor holding one that
+** goes simply has no statement and prepares again when its plan next runs.
+*/
+
+/* Take pS out of the idle list (it is about to run, or to be finalized). */
+static void sdUnkeep(SdStmt *pS){
+  SdConn *pConn;
+  if( !pS->bKept ) return;
+  pConn = pS->pTab->pConn;
+  if( pS->pKeptPrev ) pS->pKeptPrev->pKeptNext = pS->pKeptNext;
+  else pConn->pKeptFirst = pS->pKeptNext;
+  if( pS->pKeptNext ) pS->pKeptNext->pKeptPrev = pS->pKeptPrev;
+  else pConn->pKeptLast = pS->pKeptPrev;
+  pS->pKeptPrev = pS->pKeptNext = 0;
+  pS->bKept = 0;
+  pS->pHolder = 0;
+  pConn->nKept -= pS->nMem;
+}
+
+static void sdStmtFree(SdStmt *pS){
+  sqlite3_finalize(pS->pStmt);
+  sqlite3_free(pS->zSql);
+  sqlite3_free(pS);
+}
+
+/* Finalize idle statements, least recently kept first, to the budget. */
+void sdKeptTrim(SdConn *pConn){
+  while( pConn->nKept>pConn->nKeptMax && pConn->pKeptLast ){
+    SdStmt *pS = pConn->pKeptLast;
+    SdCursor *pHolder = pS->pHolder;
+    SdVtab *p = pS->pTab;
+    sdUnkeep(pS);
+    if( pHolder ){
+      pHolder->pS = 0;
+    }else{
+      SdStmt **pp = &p->pPool;
+      while( *pp!=pS ) pp = &(*pp)->pNext;
+      *pp = pS->pNext;
+      p->nPool--;
+    }
+    sdStmtFree(pS);
+  }
+}
+
+/*
+** pS (reset) is idle, held by pHolder or in its table's pool: put it first
+** in the idle list, then trim to the budget, which may finalize pS itself
+** (then pHolder->pS is cleared, or pS leaves the pool). The caller must not
+** use pS afterwards.
+*/
+static void sdKeep(SdStmt *pS, SdCursor *pHolder){
+  SdConn *pConn = pS->pTab->pConn;
+  sdUnkeep(pS);
+  pS->pHolder = pHolder;
+  pS->bKept = 1;
+  pS->pKeptNext = pConn->pKeptFirst;
+  if( pConn->pKeptFirst ) pConn->pKeptFirst->pKeptPrev = pS;
+  else pConn->pKeptLast = pS;
+  pConn->pKeptFirst = pS;
+  pConn->nKept += pS->nMem;
+  if( pConn->nKept>pConn->nKeptMax ) sdKeptTrim(pConn);
+}
 
 /* Take an idle statement for zSql out of the pool, or prepare one. */
 static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
@@ -583,6 +659,7 @@ static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
       *pp = pS->pNext;
       pS->pNext = 0;
       p->nPool--;
+      sdUnkeep(pS);
       *ppS = pS;
       return SQLITE_OK;
     }
@@ -590,6 +667,7 @@ static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
   pS = sqlite3_malloc64(sizeof(*pS));
   if( pS==0 ) return SQLITE_NOMEM;
   memset(pS, 0, sizeof(*pS));
+  pS->pTab = p;
   pS->zSql = sqlite3_mprintf("%s", zSql);
   if( pS->zSql==0 ){ sqlite3_free(pS); return SQLITE_NOMEM; }
   rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &pS->pStmt, 0);
@@ -600,24 +678,30 @@ static int sdPoolGet(SdVtab *p, const char *zSql, SdStmt **ppS){
     return rc;
   }
   pS->iSkip = sqlite3_bind_parameter_index(pS->pStmt, ":sd_skip");
+  pS->nMem = sqlite3_stmt_status(pS->pStmt, SQLITE_STMTSTATUS_MEMUSED, 0)
+           + (sqlite3_int64)sizeof(*pS) + (sqlite3_int64)strlen(zSql) + 1;
   *ppS = pS;
   return SQLITE_OK;
 }
 
-/* Return a statement to the pool, finalizing the oldest beyond SD_POOL_MAX. */
+/* Return a statement to the pool, finalizing the oldest beyond SD_POOL_MAX
+** (the pool is searched by text: a bound on the search). */
 static void sdPoolPut(SdVtab *p, SdStmt *pS){
   sqlite3_reset(pS->pStmt);
-  pS->pNext = p->pPool;
-  p->pPool = pS;
-  if( ++p->nPool>SD_POOL_MAX ){
-    SdStmt **pp = &p->pPool;
+  sdUnkeep(pS);
+  if( p->nPool>=SD_POOL_MAX ){
+    SdStmt **pp = &p->pPool, *pOld;
     while( (*pp)->pNext ) pp = &(*pp)->pNext;
-    sqlite3_finalize((*pp)->pStmt);
-    sqlite3_free((*pp)->zSql);
-    sqlite3_free(*pp);
+    pOld = *pp;
     *pp = 0;
     p->nPool--;
+    sdUnkeep(pOld);
+    sdStmtFree(pOld);
   }
+  pS->pNext = p->pPool;
+  p->pPool = pS;
+  p->nPool++;
+  sdKeep(pS, 0);
 }
 
 void sdPoolClear(SdVtab *p){
@@ -633,9 +717,8 @@ void sdPoolClear(SdVtab *p){
   while( p->pPool ){
     SdStmt *pS = p->pPool;
     p->pPool = pS->pNext;
-    sqlite3_finalize(pS->pStmt);
-    sqlite3_free(pS->zSql);
-    sqlite3_free(pS);
+    sdUnkeep(pS);
+    sdStmtFree(pS);
   }
   p->nPool = 0;
 }
@@ -672,6 +755,7 @@ int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
     ** prepared statement run again finds everything as it left it. */
     pCur = p->pSpare;
     p->pSpare = 0;
+    if( pCur->pS ) sdUnkeep(pCur->pS);
     memset(&pCur->base, 0, sizeof(pCur->base));
   }else{
     pCur = sqlite3_malloc64(sizeof(*pCur) + sizeof(int)*(p->nCol+1));
@@ -681,6 +765,8 @@ int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
     pCur->nOut = p->nCol+1;
   }
   pCur->bEof = 1;
+  pCur->bFresh = 1;
+  pCur->eText = p->bUtf8;
   /* A new scan starts: a soft delete from here on is a new operation. */
   p->pConn->iGen++;
   *ppCur = &pCur->base;
@@ -719,6 +805,7 @@ int sdClose(sqlite3_vtab_cursor *cur){
   pCur->zPlan = 0;
   if( p->pSpare==0 ){
     p->pSpare = pCur;
+    if( pCur->pS ) sdKeep(pCur->pS, pCur);
   }else{
     sdCursorFree(p, pCur);
   }
@@ -760,14 +847,22 @@ int sdNext(sqlite3_vtab_cursor *cur){
 }
 
 /* First row of a filter: as sdNext, but a unique plan may have a row. */
-static int sdFirst(SdCursor *pCur, int bOne){
+static int sdFirst(SdCursor *pCur, int idxNum){
   int rc;
   pCur->bEof = 0;
   pCur->bOne = 0;
+  /* The first filter since xOpen: the registers SQLite hands to sdColumn
+  ** hold no memory of their own yet. A plan that expects a row or two
+  ** keeps to the pool for the rest of the filter. */
+  {
+    int eUtf8 = ((SdVtab*)pCur->base.pVtab)->bUtf8;
+    pCur->eText = (idxNum & 12) && pCur->bFresh && eUtf8 ? SD_TEXT_POOL : eUtf8;
+  }
+  pCur->bFresh = 0;
   pCur->bReset = 0;
   rc = sqlite3_step(pCur->pS->pStmt);
   if( rc==SQLITE_ROW ){
-    pCur->bOne = bOne;
+    pCur->bOne = (idxNum & 4)!=0;
     return SQLITE_OK;
   }
   return sdCursorEnd(pCur);
@@ -1030,11 +1125,13 @@ static int sdUnpark(SdVtab *p, SdCursor *pCur, const char *idxStr){
   for(pp=&p->pParked; *pp; pp=&(*pp)->pNextParked){
     SdCursor *q = *pp;
     if( strcmp(q->zPlanCopy, idxStr)==0 ){
+      if( q->pS ) sdUnkeep(q->pS);
       sdPlanSwap(p, pCur, q);
       *pp = q->pNextParked;
       if( q->zPlanCopy ){
         q->pNextParked = p->pParked;     /* now holds pCur's old plan */
         p->pParked = q;
+        if( q->pS ) sdKeep(q->pS, q);
       }else{
         p->nParked--;
         sdCursorFree(p, q);
@@ -1066,6 +1163,7 @@ static void sdPark(SdVtab *p, SdCursor *pCur){
   q->pNextParked = p->pParked;
   p->pParked = q;
   p->nParked++;
+  if( q->pS ) sdKeep(q->pS, q);
 }
 
 int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
@@ -1112,7 +1210,7 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       if( rc ) return rc;
     }
     if( pCur->iHint>=0 ) return sdHintStart(pCur, argv, 0);
-    return sdFirst(pCur, idxNum & 4);
+    return sdFirst(pCur, idxNum);
   }
   argc = pCur->nArg;
   mIn = pCur->mIn;
@@ -1189,11 +1287,127 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   rc = sdBindPlan(pCur, pCur->pS->pStmt, argv, anIn);
   if( rc ) return rc;
   if( pCur->iHint>=0 ) return sdHintStart(pCur, argv, anIn);
-  return sdFirst(pCur, idxNum & 4);
+  return sdFirst(pCur, idxNum);
 }
 
 int sdEof(sqlite3_vtab_cursor *cur){
   return ((SdCursor*)cur)->bEof;
+}
+
+/*
+** Buffers for the text and blob values xColumn hands to SQLite.
+**
+** sqlite3_result_text(..., SQLITE_TRANSIENT) makes SQLite allocate a copy of
+** every value, and free it when the statement ends or the register is
+** reused: for a point lookup that is most of the difference from a plain
+** table, whose values point into the page. Instead the cursor copies the
+** value into a buffer of this pool and hands it over with sdBufRelease()
+** as the destructor, which SQLite calls, as documented, when it is done
+** with the value; the buffer then goes back to the pool for the next one.
+**
+** Destructors run inside SQLite calls on this connection, which hold its
+** mutex, as every other use of SdConn. The pool outlives the connection's
+** module if a value is still out (sdBufPoolClose): the last buffer
+** returned frees it.
+*/
+typedef struct SdBuf SdBuf;
+struct SdBuf {
+  SdBufPool *pPool;         /* Owner */
+  SdBuf *pNext;             /* Next free buffer */
+  sqlite3_int64 nAlloc;     /* Bytes of data that follow this header */
+};
+struct SdBufPool {
+  SdBuf *pFree;             /* Free buffers */
+  int nFree;                /* Number of them */
+  int nOut;                 /* Buffers held by SQLite */
+  int bClosed;              /* The connection's module is gone */
+};
+#define SD_BUF_KEEP   8     /* Most free buffers kept */
+#define SD_BUF_BIG    4096  /* Larger buffers are not kept */
+#define SD_BUF_MIN    240   /* Smallest data size allocated */
+
+SdBufPool *sdBufPoolNew(void){
+  SdBufPool *pPool = sqlite3_malloc(sizeof(*pPool));
+  if( pPool ) memset(pPool, 0, sizeof(*pPool));
+  return pPool;
+}
+
+static void sdBufPoolEmpty(SdBufPool *pPool){
+  while( pPool->pFree ){
+    SdBuf *b = pPool->pFree;
+    pPool->pFree = b->pNext;
+    sqlite3_free(b);
+  }
+  pPool->nFree = 0;
+}
+
+void sdBufPoolClose(SdBufPool *pPool){
+  if( pPool==0 ) return;
+  sdBufPoolEmpty(pPool);
+  if( pPool->nOut==0 ){
+    sqlite3_free(pPool);
+  }else{
+    pPool->bClosed = 1;
+  }
+}
+
+/* The destructor SQLite calls for a value of the pool. */
+static void sdBufRelease(void *pData){
+  SdBuf *b = ((SdBuf*)pData) - 1;
+  SdBufPool *pPool = b->pPool;
+  pPool->nOut--;
+  if( pPool->bClosed || pPool->nFree>=SD_BUF_KEEP || b->nAlloc>SD_BUF_BIG ){
+    sqlite3_free(b);
+    if( pPool->bClosed && pPool->nOut==0 ) sqlite3_free(pPool);
+  }else{
+    b->pNext = pPool->pFree;
+    pPool->pFree = b;
+    pPool->nFree++;
+  }
+}
+
+/* A buffer of at least n bytes, or NULL if out of memory. */
+static char *sdBufGet(SdBufPool *pPool, sqlite3_int64 n){
+  SdBuf **pp, *b;
+  for(pp=&pPool->pFree; (b = *pp)!=0; pp=&b->pNext){
+    if( b->nAlloc>=n ){
+      *pp = b->pNext;
+      pPool->nFree--;
+      break;
+    }
+  }
+  if( b==0 ){
+    sqlite3_int64 nAlloc = n<SD_BUF_MIN ? SD_BUF_MIN : n;
+    b = sqlite3_malloc64(sizeof(SdBuf) + nAlloc);
+    if( b==0 ) return 0;
+    b->pPool = pPool;
+    b->nAlloc = nAlloc;
+  }
+  pPool->nOut++;
+  return (char*)&b[1];
+}
+
+/*
+** sdColumn for text (bText) or a blob of the first row after xOpen of a
+** plan that expects one or two rows: the registers SQLite passes hold no
+** memory yet, so SQLITE_TRANSIENT would allocate. Given a buffer of the
+** pool instead, SQLite keeps it until it is done (sdBufRelease).
+*/
+static SD_NOINLINE int sdColumnPooled(sqlite3_context *ctx, SdVtab *p,
+                                          const void *z, int n, int bText){
+  char *zCopy = sdBufGet(p->pConn->pBufs, (i64)n + bText);
+  if( zCopy==0 ) return SQLITE_NOMEM;
+  memcpy(zCopy, z, (size_t)n + bText);
+  if( !bText ){
+    sqlite3_result_blob(ctx, zCopy, n, sdBufRelease);
+  }else if( p->bUtf8==SD_UTF8_ZT ){
+    sqlite3_result_text64(ctx, zCopy, (sqlite3_uint64)n, sdBufRelease,
+                          SQLITE_UTF8_ZT);
+  }else{
+    sqlite3_result_text(ctx, zCopy, (int)strlen(zCopy)==n ? -1 : n,
+                        sdBufRelease);
+  }
+  return SQLITE_OK;
 }
 
 int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
@@ -1221,18 +1435,25 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
       sqlite3_result_double(ctx, sqlite3_value_double(pVal));
       break;
     case SQLITE_TEXT: {
-      SdVtab *p = (SdVtab*)cur->pVtab;
-      if( p->bUtf8 ){
-        /* A column value is stored with its terminator, so value_text
-        ** costs nothing. Length -1 gives the result a terminator too:
-        ** otherwise a client asking for the text (sqlite3_column_text)
-        ** copies it once more to add one. Text with an embedded NUL keeps
-        ** its length. */
+      int eText = pCur->eText;
+      if( eText ){
+        /* UTF-8. A column value is stored with its terminator, so
+        ** value_text costs nothing. The result is marked as terminated too
+        ** (length -1, or SQLITE_UTF8_ZT): otherwise a client asking for
+        ** the text (sqlite3_column_text) copies it once more to add one.
+        ** Text with an embedded NUL keeps its length. */
         const char *z = (const char*)sqlite3_value_text(pVal);
         int n = sqlite3_value_bytes(pVal);
         if( z==0 ) return SQLITE_NOMEM;
-        if( (int)strlen(z)==n ) n = -1;
-        sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
+        if( eText==SD_UTF8_ZT ){
+          sqlite3_result_text64(ctx, z, (sqlite3_uint64)n, SQLITE_TRANSIENT,
+                                SQLITE_UTF8_ZT);
+        }else if( eText==1 ){
+          sqlite3_result_text(ctx, z, (int)strlen(z)==n ? -1 : n,
+                              SQLITE_TRANSIENT);
+        }else{
+          return sdColumnPooled(ctx, (SdVtab*)cur->pVtab, z, n, 1);
+        }
       }else{
         const unsigned char *z = sqlite3_value_text(pVal);
         if( z==0 ) return SQLITE_NOMEM;
@@ -1244,8 +1465,13 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     case SQLITE_BLOB: {
       const void *z = sqlite3_value_blob(pVal);
       int n = sqlite3_value_bytes(pVal);
-      if( n==0 ) sqlite3_result_zeroblob(ctx, 0);   /* x'': not NULL */
-      else sqlite3_result_blob(ctx, z, n, SQLITE_TRANSIENT);
+      if( n==0 ){
+        sqlite3_result_zeroblob(ctx, 0);   /* x'': not NULL */
+      }else if( pCur->eText==SD_TEXT_POOL ){
+        return sdColumnPooled(ctx, (SdVtab*)cur->pVtab, z, n, 0);
+      }else{
+        sqlite3_result_blob(ctx, z, n, SQLITE_TRANSIENT);
+      }
       break;
     }
     default:

@@ -979,6 +979,9 @@ static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
     if( rc ) goto fail;
     p->bUtf8 = sqlite3_step(pEnc)==SQLITE_ROW
             && sdStrICmp((const char*)sqlite3_column_text(pEnc, 0), "UTF-8")==0;
+    if( p->bUtf8 && sqlite3_libversion_number()>=SD_UTF8_ZT_VERSION ){
+      p->bUtf8 = SD_UTF8_ZT;
+    }
     rc = sqlite3_finalize(pEnc);
     if( rc ) goto fail;
   }

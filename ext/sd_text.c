@@ -294,7 +294,7 @@ char *sdFindWhere(const char *zSql, int *pRc){
 ** any white space, comments and parentheses around?
 */
 int sdIsLiveWhere(const char *zWhere, const char *zMarker){
-  int n, i = 0, iTok, nTok, eType, nOpen = 0;
+  int n, i = 0, iTok = 0, nTok = 0, eType, nOpen = 0;
   if( zWhere==0 ) return 0;
   n = (int)strlen(zWhere);
   while( (eType = sdNextToken(zWhere, n, &i, &iTok, &nTok))==SD_TK_PUNCT

@@ -35,6 +35,7 @@ static void sdConnFree(void *p){
   if( p ){
     sqlite3_free(((SdConn*)p)->zOpSql);
     sdPendingClear((SdConn*)p);
+    sdBufPoolClose(((SdConn*)p)->pBufs);
   }
   sqlite3_free(p);
 }
@@ -78,12 +79,16 @@ int sqlite3_softdelete_init(sqlite3 *db, char **pzErrMsg,
   if( pConn==0 ) return SQLITE_NOMEM;
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
+  pConn->nKeptMax = SD_STATEMENT_MEMORY;
+  pConn->pBufs = sdBufPoolNew();
+  if( pConn->pBufs==0 ){ sqlite3_free(pConn); return SQLITE_NOMEM; }
   /* The module owns pConn; the functions borrow it. The module is created
   ** last so that a failure before it can free pConn directly. */
   rc = sdRegisterFunctions(db, pConn);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_module_v2(db, "softdelete", &sdModule, pConn, sdConnFree);
   }else{
+    sdBufPoolClose(pConn->pBufs);
     sqlite3_free(pConn);
   }
   if( rc && pzErrMsg ){

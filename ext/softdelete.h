@@ -54,6 +54,7 @@ typedef struct SdCursor SdCursor;
 typedef struct SdStmt SdStmt;
 typedef struct SdGraph SdGraph;
 typedef struct SdJournal SdJournal;
+typedef struct SdBufPool SdBufPool;
 
 /* Marker formats: what a soft delete writes into the marker column. */
 #define SD_FMT_DATETIME     0   /* 'YYYY-MM-DD HH:MM:SS.SSS' UTC text */
@@ -61,6 +62,24 @@ typedef struct SdJournal SdJournal;
 #define SD_FMT_UNIXEPOCH_MS 2   /* integer milliseconds */
 #define SD_FMT_JULIANDAY    3   /* real */
 #define SD_FMT_BOOLEAN      4   /* integer 1 */
+
+/* Cold paths kept out of the hot function that calls them. */
+#if defined(__GNUC__) || defined(__clang__)
+# define SD_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+# define SD_NOINLINE __declspec(noinline)
+#else
+# define SD_NOINLINE
+#endif
+
+/* Text handed over as SQLITE_UTF8_ZT (terminated, length known) needs no
+** strlen(); hosts before 3.52.0 do not know the encoding. */
+#ifndef SQLITE_UTF8_ZT
+# define SQLITE_UTF8_ZT 16
+#endif
+#define SD_UTF8_ZT_VERSION 3052000
+#define SD_UTF8_ZT 2
+#define SD_TEXT_POOL 3      /* SdCursor.eText: in buffers of the pool */
 
 /* Column affinities, in the letters SQLite itself uses. */
 #define SD_AFF_BLOB    'A'
@@ -87,7 +106,17 @@ struct SdConn {
   int nOpRun;               /* ... and that statement's run count */
   char *zOpSql;             /* ... and its SQL text */
   SdPending *pPending;      /* Tables created here whose columns are to come */
+  SdBufPool *pBufs;         /* Buffers of column values handed to SQLite */
+  SdStmt *pKeptFirst;       /* Idle read statements, most recently kept first */
+  SdStmt *pKeptLast;        /* ... and the least recently kept */
+  sqlite3_int64 nKept;      /* Their memory, in bytes */
+  sqlite3_int64 nKeptMax;   /* The budget: sd_statement_memory() */
 };
+
+/* Default budget of the memory of idle read statements, per connection. */
+#ifndef SD_STATEMENT_MEMORY
+# define SD_STATEMENT_MEMORY (1024*1024)
+#endif
 
 /*
 ** A softdelete table created in the current transaction of this connection
@@ -147,12 +176,23 @@ struct SdFkey {
 #define SD_FK_RESTRICT  2
 #define SD_FK_NOACTION  3   /* RESTRICT while PRAGMA foreign_keys is on */
 
-/* A prepared read statement kept for reuse, keyed by its SQL text. */
+/*
+** A prepared read statement, keyed by its SQL text. While no cursor runs it
+** it is kept for reuse (idle): in its table's pool, or held by an idle
+** cursor (SdVtab.pSpare or a parked plan), and in the connection's list of
+** idle statements, which the memory budget trims (sdKeep).
+*/
 struct SdStmt {
   char *zSql;               /* SQL text: the key */
   sqlite3_stmt *pStmt;      /* The statement */
   int iSkip;                /* Parameter ":sd_skip" (an OFFSET hint), or 0 */
   SdStmt *pNext;            /* Next idle statement in SdVtab.pPool */
+  SdVtab *pTab;             /* The table it reads */
+  sqlite3_int64 nMem;       /* Its memory, measured once prepared */
+  int bKept;                /* In SdConn's list of idle statements */
+  SdCursor *pHolder;        /* Idle cursor holding it, or NULL: in the pool */
+  SdStmt *pKeptPrev;        /* SdConn list, most recently kept first */
+  SdStmt *pKeptNext;
 };
 
 /* Write statements cached per set of columns. */
@@ -180,7 +220,8 @@ struct SdVtab {
   int nIdx;                 /* Indexes on the base */
   SdIndex *aIdx;            /* The indexes */
   i64 nRowEst;              /* Estimated rows in the base */
-  int bUtf8;                /* The database text encoding is UTF-8 */
+  int bUtf8;                /* The database text encoding is UTF-8: 1, or
+                            ** SD_UTF8_ZT if the host takes SQLITE_UTF8_ZT */
   int bLikeNoBlob;          /* Host built with LIKE_DOESNT_MATCH_BLOBS */
   SdCursor *pSpare;         /* A closed cursor kept for the next xOpen */
   SdCursor *pParked;        /* Plans parked by xFilter, most recent first */
@@ -223,6 +264,9 @@ struct SdCursor {
   int bEof;                 /* True at end of results */
   int bOne;                 /* The plan yields at most one row */
   int bReset;               /* pS is reset (not mid-scan) */
+  int bFresh;               /* No filter yet since xOpen */
+  int eText;                /* How sdColumn hands text over: SdVtab.bUtf8,
+                            ** or SD_TEXT_POOL for this row */
   int iHint;                /* argv[] index of an OFFSET hint, or -1 */
   i64 nSkip;                /* Stand-in rows before those of pS (the hint) */
   i64 iRow;                 /* Current row; below nSkip a stand-in */
@@ -251,6 +295,11 @@ struct SdJournal {
 #define SD_J_DELETE  1      /* Live row iRowid soft-deleted by operation iOp */
 #define SD_J_GROUP   2      /* Live rows of pTab soft-deleted by operation iOp */
 #define SD_J_RESTORE 3      /* Deleted row iRowid made live */
+
+/* sd_plan.c */
+void sdKeptTrim(SdConn*);
+SdBufPool *sdBufPoolNew(void);
+void sdBufPoolClose(SdBufPool*);
 
 /* sd_util.c */
 void sdVtabError(SdVtab *p, const char *zFmt, ...);

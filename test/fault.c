@@ -295,6 +295,11 @@ static const Workload aWorkload[] = {
   { "read",        "SELECT u.name, count(p.id), max(p.title) FROM users AS u "
                    "JOIN posts AS p ON p.author_id=u.id WHERE u.id<>2 "
                    "GROUP BY u.id ORDER BY u.id", 1, 0 },
+  { "read_point",  "SELECT sd_statement_memory(6000); SELECT p.title, "
+                   "(SELECT name FROM users WHERE id=p.author_id), (SELECT "
+                   "title FROM posts WHERE id=4), (SELECT x'ab' || title FROM "
+                   "posts WHERE id=p.id+1) FROM posts AS p WHERE p.id<5 "
+                   "ORDER BY 3, p.id", 1, 0 },
   { "insert",      "INSERT INTO posts(author_id, title) VALUES(1, 'new'), (2, 'new2')", 0, 0 },
   { "update",      "UPDATE posts SET title=title || '!' WHERE author_id=2", 0, 0 },
   { "delete",      "DELETE FROM users WHERE id=1", 0, 0 },

@@ -71,6 +71,43 @@ int main(void){
     sqlite3_close(pHolder);
     remove(zFile);
   }
+  /* Text of a one-row plan is handed to SQLite in a buffer of the
+  ** connection's pool, which SQLite returns when done with it. A value
+  ** still held when the module goes away (sqlite3_drop_modules, then the
+  ** virtual table dropped) stays valid and is freed when released. Run
+  ** under valgrind or ASan to see the memory side. */
+  {
+    sqlite3 *pDb = 0;
+    sqlite3_stmt *pSel = 0;
+    const char *z;
+    if( sqlite3_open(":memory:", &pDb)
+     || sqlite3_exec(pDb,
+          "CREATE TABLE v_data(id INTEGER PRIMARY KEY, t TEXT);"
+          "CREATE VIRTUAL TABLE v USING softdelete(v_data);"
+          "INSERT INTO v VALUES(1, 'held after the module is gone');",
+          0, 0, 0)
+     || sqlite3_prepare_v2(pDb, "SELECT t FROM v WHERE id=1", -1, &pSel, 0)
+     || sqlite3_step(pSel)!=SQLITE_ROW ){
+      fprintf(stderr, "pooled value: %s\n", sqlite3_errmsg(pDb));
+      ok = 0;
+    }else{
+      sqlite3_drop_modules(pDb, 0);
+      sqlite3_exec(pDb, "DROP TABLE v", 0, 0, 0);   /* may be refused: busy */
+      z = (const char*)sqlite3_column_text(pSel, 0);
+      if( z==0 || strcmp(z, "held after the module is gone")!=0 ){
+        fprintf(stderr, "pooled value: got %s\n", z ? z : "NULL");
+        ok = 0;
+      }
+      sqlite3_finalize(pSel);
+      pSel = 0;
+      if( sqlite3_exec(pDb, "DROP TABLE IF EXISTS v", 0, 0, 0)==SQLITE_OK ){
+        /* The module is gone: the table cannot be read any more. */
+        ok &= check(pDb, "SELECT count(*) FROM v_data", "1");
+      }
+    }
+    sqlite3_finalize(pSel);
+    sqlite3_close(pDb);
+  }
   puts(ok ? "static host: ok" : "static host: FAILED");
   return ok ? 0 : 1;
 }
