@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/deps.sh MODE -- make sure the Debian packages MODE needs are present.
 #
-#   MODE: build | test | fuzz | demo | valgrind | asan
+#   MODE: build | test | fuzz | demo | valgrind | asan | bench
 #
 # Quiet when nothing is missing. Otherwise, as root with apt-get, installs the
 # missing packages; as any other user, prints the exact command and exits 1.
@@ -64,6 +64,19 @@ check_asan_rt() {
     esac
 }
 
+# make bench: valgrind for bench-callgrind; the client benchmarks need
+# Debian's python3 (its sqlite3 module loads extensions), Node.js with npm,
+# and what npm needs to build better-sqlite3 (a C++ compiler, make).
+check_bench() {
+    check_build
+    have valgrind || need valgrind
+    [ -x /usr/bin/python3 ] || need python3
+    have node || need nodejs
+    have npm || need npm
+    have g++ || need g++
+    have make || need make
+}
+
 check_asan() {
     check_test
     check_asan_rt
@@ -76,7 +89,8 @@ case "${1:-}" in
     demo)     check_demo ;;
     valgrind) check_test; have valgrind || need valgrind ;;
     asan)     check_asan ;;
-    *) echo "usage: $0 build|test|fuzz|demo|valgrind|asan" >&2; exit 2 ;;
+    bench)    check_bench ;;
+    *) echo "usage: $0 build|test|fuzz|demo|valgrind|asan|bench" >&2; exit 2 ;;
 esac
 
 [ -z "$missing" ] && exit 0
