@@ -1037,6 +1037,9 @@ static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc)
   const char *z;
   int i, iOut = 1;
   sqlite3_uint64 colUsed = strtoull(idxStr, (char**)&z, 16);
+  /* An UPDATE marks every column used (3.31 to 3.52 checked): only then
+  ** may sqlite3_vtab_nochange() say yes, so only then is it asked. */
+  pCur->bUpdate = colUsed==~(sqlite3_uint64)0;
   pCur->nArg = argc<SD_MAX_ARG ? argc : SD_MAX_ARG;
   pCur->mIn = 0;
   pCur->bCheck = 0;
@@ -1092,6 +1095,7 @@ static void sdPlanSwap(SdVtab *p, SdCursor *a, SdCursor *b){
   SD_SWAP(int, bCheck);
   SD_SWAP(unsigned int, mDrop);
   SD_SWAP(int, iHint);
+  SD_SWAP(int, bUpdate);
   SD_SWAP(char*, zPlanCopy);
   for(i=0; i<n; i++){
     SD_SWAP(char, aFlag[i]);
@@ -1414,7 +1418,9 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   SdCursor *pCur = (SdCursor*)cur;
   sqlite3_value *pVal;
   int iOut;
-  if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;   /* UPDATE: unchanged */
+  if( pCur->bUpdate && sqlite3_vtab_nochange(ctx) ){
+    return SQLITE_OK;                                   /* UPDATE: unchanged */
+  }
   iOut = pCur->aiOut[i];
   if( iOut<0 ) return SQLITE_OK;                        /* marker: NULL */
   if( pCur->iRow<pCur->nSkip ){

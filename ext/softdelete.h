@@ -258,6 +258,7 @@ struct SdCursor {
   unsigned int mIn;         /* Values that are whole IN lists */
   int bCheck;               /* Some value may need its term dropped */
   unsigned int mDrop;       /* Terms dropped from the statement in use */
+  int bUpdate;              /* The plan marks every column used (an UPDATE) */
   char *zPlanCopy;          /* Copy of zPlan, to recognise it after reuse */
   int *aiOut;               /* Result column of each vtab column, -1 if not read */
   int nOut;                 /* Entries allocated in aiOut */
