@@ -187,7 +187,7 @@ void sdGraphFree(SdGraph *g){
   for(i=0; i<g->nNode; i++){
     if( g->apSoft ) sqlite3_finalize(g->apSoft[i]);
     if( g->apState ) sqlite3_finalize(g->apState[i]);
-    sdVtabRelease(g->apNode[i]);
+    sdTableFree(g->apNode[i]);
   }
   sqlite3_free(g->apSoft);
   sqlite3_free(g->apState);
@@ -271,10 +271,10 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
     /* A table whose base is gone holds no rows to cascade to. One that is
     ** unusable otherwise stays, with its foreign keys: sdReach() refuses
     ** whatever reaches it. */
-    if( pT && pT->zMissing && pT->zBase==0 ){ sdVtabRelease(pT); pT = 0; }
+    if( pT && pT->zMissing && pT->zBase==0 ){ sdTableFree(pT); pT = 0; }
     if( pT ){
       SdVtab **apNew = sqlite3_realloc64(g->apNode, sizeof(SdVtab*)*(g->nNode+1));
-      if( apNew==0 ){ sdVtabRelease(pT); rc = SQLITE_NOMEM; break; }
+      if( apNew==0 ){ sdTableFree(pT); rc = SQLITE_NOMEM; break; }
       g->apNode = apNew;
       g->apNode[g->nNode++] = pT;
     }

@@ -100,6 +100,14 @@ static int sdSchemaAllows(sqlite3_context *ctx, SdConn *pConn, const char *zFunc
   return 1;
 }
 
+/* Free a table a function looked up, with the cascade graph it built. */
+static void sdFuncRelease(SdVtab *p){
+  if( p ){
+    sdGraphFree(p->pGraph);
+    sdTableFree(p);
+  }
+}
+
 /* Check the table argument and build its SdVtab. */
 static SdVtab *sdFuncTable(sqlite3_context *ctx, const char *zFunc, sqlite3_value *v){
   SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
@@ -269,7 +277,7 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdTxn txn;
   (void)argc;
   if( (p = sdFuncTable(ctx, "sd_restore", argv[0]))==0 ) return;
-  if( !sdFuncRowid(ctx, "sd_restore", argv[1], &iRowid) ){ sdVtabRelease(p); return; }
+  if( !sdFuncRowid(ctx, "sd_restore", argv[1], &iRowid) ){ sdFuncRelease(p); return; }
   sdJournalInit(&j);
   rc = sdFuncBegin(p->db, &txn, &zErr);
   if( rc==SQLITE_OK ){
@@ -279,7 +287,7 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sdJournalClear(&j);
   if( rc ) sdResultErr(ctx, rc, zErr);
   else sqlite3_result_int(ctx, n);
-  sdVtabRelease(p);
+  sdFuncRelease(p);
 }
 
 /*
@@ -309,7 +317,7 @@ static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   char *zErr = 0, *zWhat = 0;
   (void)argc;
   if( (p = sdFuncTable(ctx, "sd_hard_delete", argv[0]))==0 ) return;
-  if( !sdFuncRowid(ctx, "sd_hard_delete", argv[1], &iRowid) ){ sdVtabRelease(p); return; }
+  if( !sdFuncRowid(ctx, "sd_hard_delete", argv[1], &iRowid) ){ sdFuncRelease(p); return; }
   zWhat = sqlite3_mprintf("cannot delete row %lld of %s", iRowid, p->zName);
   rc = zWhat ? sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE %s=?1",
                          p->zDb, p->zBase, p->zRowid) : SQLITE_NOMEM;
@@ -329,7 +337,7 @@ static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     sqlite3_result_int(ctx, 1);
   }
   sqlite3_free(zWhat);
-  sdVtabRelease(p);
+  sdFuncRelease(p);
 }
 
 /*
@@ -396,7 +404,7 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
     if( zErr || rc ){
       sdResultErr(ctx, rc ? rc : SQLITE_ERROR, zErr);
-      sdVtabRelease(p);
+      sdFuncRelease(p);
       return;
     }
   }
@@ -423,7 +431,7 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc ) sdResultErr(ctx, rc, zErr);
   else sqlite3_result_int64(ctx, nChange);
   sqlite3_free(zWhat);
-  sdVtabRelease(p);
+  sdFuncRelease(p);
 }
 
 /*
@@ -529,7 +537,7 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   }
   if( (p = sdFuncTable(ctx, zFunc, argv[0]))==0 ) return;
   aiCol = sqlite3_malloc64(sizeof(int)*argc);
-  if( aiCol==0 ){ sqlite3_result_error_nomem(ctx); sdVtabRelease(p); return; }
+  if( aiCol==0 ){ sqlite3_result_error_nomem(ctx); sdFuncRelease(p); return; }
   sName = sqlite3_str_new(p->db);
   sCols = sqlite3_str_new(p->db);
   sNames = sqlite3_str_new(p->db);
@@ -583,7 +591,7 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   sqlite3_free(zCols);
   sqlite3_free(zNames);
   sqlite3_free(aiCol);
-  sdVtabRelease(p);
+  sdFuncRelease(p);
 }
 
 static void sdUniqueFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){

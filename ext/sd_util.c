@@ -263,3 +263,23 @@ int sdExec(sqlite3 *db, char **pzErr, const char *zFmt, ...){
   sqlite3_free(zSql);
   return rc;
 }
+
+/* A value as SQL text for messages: 42, 'text', X'00ff', NULL. */
+char *sdQuoteValue(sqlite3_value *v){
+  switch( sqlite3_value_type(v) ){
+    case SQLITE_INTEGER: return sqlite3_mprintf("%lld", sqlite3_value_int64(v));
+    case SQLITE_FLOAT:   return sqlite3_mprintf("%!.15g", sqlite3_value_double(v));
+    case SQLITE_TEXT:    return sqlite3_mprintf("%Q", sqlite3_value_text(v));
+    case SQLITE_BLOB: {
+      const unsigned char *a = sqlite3_value_blob(v);
+      int n = sqlite3_value_bytes(v), i;
+      sqlite3_str *s = sqlite3_str_new(0);
+      int rc = SQLITE_OK;
+      sqlite3_str_appendall(s, "X'");
+      for(i=0; i<n; i++) sqlite3_str_appendf(s, "%02x", a[i]);
+      sqlite3_str_appendall(s, "'");
+      return sdMprintfStr(s, &rc);
+    }
+  }
+  return sqlite3_mprintf("NULL");
+}

@@ -36,26 +36,6 @@ void sdWriteClear(SdVtab *p){
   }
 }
 
-/* A value as SQL text for messages: 42, 'text', X'00ff', NULL. */
-char *sdQuoteValue(sqlite3_value *v){
-  switch( sqlite3_value_type(v) ){
-    case SQLITE_INTEGER: return sqlite3_mprintf("%lld", sqlite3_value_int64(v));
-    case SQLITE_FLOAT:   return sqlite3_mprintf("%!.15g", sqlite3_value_double(v));
-    case SQLITE_TEXT:    return sqlite3_mprintf("%Q", sqlite3_value_text(v));
-    case SQLITE_BLOB: {
-      const unsigned char *a = sqlite3_value_blob(v);
-      int n = sqlite3_value_bytes(v), i;
-      sqlite3_str *s = sqlite3_str_new(0);
-      int rc = SQLITE_OK;
-      sqlite3_str_appendall(s, "X'");
-      for(i=0; i<n; i++) sqlite3_str_appendf(s, "%02x", a[i]);
-      sqlite3_str_appendall(s, "'");
-      return sdMprintfStr(s, &rc);
-    }
-  }
-  return sqlite3_mprintf("NULL");
-}
-
 /*
 ** Find the row that blocks a write of the values aVal[] (one per vtab
 ** column; aVal[iMarker] unused) under unique index pIdx, or under the rowid

@@ -18,17 +18,143 @@
 ** create indexes that count live rows only.
 **
 ** How it works, and where:
-**   softdelete.c   this file: entry point, per-connection state, version gate
-**   sd_schema.c    life cycle (create/connect/disconnect/destroy/rename)
-**   sd_plan.c      planner and cursors: each scan is one SELECT on the base
-**   sd_write.c     xUpdate: insert, update, delete, conflict modes
-**   sd_cascade.c   operations, cascades, exact restore, undo journal
+**   softdelete.c   this file: the module table and the life cycle of a
+**                  virtual table, the entry point, per-connection state
 **   sd_func.c      the sd_* SQL functions
+**   sd_write.c     xUpdate: insert, update, delete, conflict modes
+**   sd_plan.c      planner and cursors: each scan is one SELECT on the base
+**   sd_cascade.c   operations, cascades, exact restore, undo journal
+**   sd_table.c     the description of a table: base columns and indexes
+**   sd_text.c      reading SQL text
 **   sd_util.c      time formats, identifiers, errors
+** Each file calls only those listed below it (softdelete.h).
 */
 #define SD_MAIN
 #include "softdelete.h"
 SQLITE_EXTENSION_INIT1
+
+/* ---- The module: life cycle of a virtual table --------------------------- */
+
+/*
+** Free a virtual table: each layer frees what it keeps in the SdVtab (the
+** planner's statements and cursors, the write path's statements, the
+** cascade graph), then the description itself.
+*/
+static void sdRelease(SdVtab *p){
+  if( p==0 ) return;
+  sdPoolClear(p);
+  sdWriteClear(p);
+  sdGraphFree(p->pGraph);
+  p->pGraph = 0;
+  sdTableFree(p);
+}
+
+/* xSync: the commit of the CREATE VIRTUAL TABLE adds missing columns. */
+static int sdSync(sqlite3_vtab *pVtab){
+  return sdEnsureColumns((SdVtab*)pVtab);
+}
+
+/* ---- xCreate, xConnect, xDisconnect, xDestroy, xRename ------------------ */
+
+static int sdCreateOrConnect(sqlite3 *db, void *pAux, int argc,
+                             const char *const *argv, sqlite3_vtab **ppVtab,
+                             char **pzErr, int eMode){
+  SdVtab *p = 0;
+  char *zName = sqlite3_mprintf("%s", argv[2]);
+  int rc = zName ? sdTableInit(db, (SdConn*)pAux, argv[1], argv[2], argc-3, &argv[3],
+                          eMode, &p, pzErr) : SQLITE_NOMEM;
+  /* argv[] may be gone now: xCreate's ALTER TABLE reloads the schema. */
+  if( rc && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: cannot %s %s: %s",
+        eMode==SD_MODE_CREATE ? "create" : "connect", zName ? zName : "",
+        sdErrMsg(db, rc));
+  }
+  sqlite3_free(zName);
+  if( rc ) return rc;
+  /* Conflict modes are honoured by returning SQLITE_CONSTRAINT (sd_write.c). */
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  /* Reading live rows has no side effect: allow use in views and triggers
+  ** under PRAGMA trusted_schema=OFF. */
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+static int sdCreate(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                    sqlite3_vtab **ppVtab, char **pzErr){
+  return sdCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, SD_MODE_CREATE);
+}
+
+static int sdConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                     sqlite3_vtab **ppVtab, char **pzErr){
+  return sdCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, SD_MODE_CONNECT);
+}
+
+/* xDisconnect: the base table and its rows stay. */
+static int sdDisconnect(sqlite3_vtab *pVtab){
+  sdRelease((SdVtab*)pVtab);
+  return SQLITE_OK;
+}
+
+/* xDestroy: DROP TABLE of the virtual table; the base table and its rows
+** stay. */
+static int sdDestroy(sqlite3_vtab *pVtab){
+  SdVtab *p = (SdVtab*)pVtab;
+  sdPendingRemove(p->pConn, p->zDb, p->zName);
+  return sdDisconnect(pVtab);
+}
+
+/* xCommit and xRollback reach only a table created in this transaction: its
+** columns are no longer to come (added by xSync, or gone with the table). */
+static int sdTxnEnd(sqlite3_vtab *pVtab){
+  SdVtab *p = (SdVtab*)pVtab;
+  sdPendingRemove(p->pConn, p->zDb, p->zName);
+  return SQLITE_OK;
+}
+
+/* ALTER TABLE vtab RENAME TO: only the virtual table's name changes. */
+static int sdRename(sqlite3_vtab *pVtab, const char *zNew){
+  SdVtab *p = (SdVtab*)pVtab;
+  char *z = sqlite3_mprintf("%s", zNew);
+  if( z==0 ) return SQLITE_NOMEM;
+  sqlite3_free(p->zName);
+  p->zName = z;
+  return SQLITE_OK;
+}
+
+
+/*
+** The virtual-table module. xCreate and xConnect differ, so the module is
+** not eponymous: "SELECT * FROM softdelete" is "no such table".
+*/
+sqlite3_module sdModule = {
+  2,                  /* iVersion: xSavepoint..xRollbackTo slots present */
+  sdCreate,           /* xCreate: check base, add marker/op columns, declare */
+  sdConnect,          /* xConnect: read base, declare; never alters it */
+  sdBestIndex,        /* xBestIndex: sd_plan.c */
+  sdDisconnect,       /* xDisconnect */
+  sdDestroy,          /* xDestroy: the base table stays */
+  sdOpen,             /* xOpen: sd_plan.c */
+  sdClose,            /* xClose */
+  sdFilter,           /* xFilter */
+  sdNext,             /* xNext */
+  sdEof,              /* xEof */
+  sdColumn,           /* xColumn */
+  sdRowid,            /* xRowid */
+  sdUpdate,           /* xUpdate: sd_write.c */
+  0,                  /* xBegin: nested writes share the caller's transaction */
+  sdSync,             /* xSync: adds missing columns as CREATE commits */
+  sdTxnEnd,           /* xCommit: a created table's columns are settled */
+  sdTxnEnd,           /* xRollback: or gone with it */
+  0,                  /* xFindFunction: LIKE etc. are forwarded, not overloaded */
+  sdRename,           /* xRename: the vtab only */
+  0,                  /* xSavepoint: statement journal covers nested writes */
+  0,                  /* xRelease */
+  0,                  /* xRollbackTo */
+  0                   /* xShadowName */
+};
+
+/* ---- Entry point ------------------------------------------------------- */
 
 /* Free the per-connection state when the module is unregistered. */
 static void sdConnFree(void *p){

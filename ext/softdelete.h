@@ -1,13 +1,16 @@
 /*
 ** softdelete.h: the structures shared by the parts of the softdelete module.
+** The parts form layers; each calls only the ones below it:
 **
-**   softdelete.c   entry point, module table, per-connection state
-**   sd_schema.c    life cycle: create, connect, disconnect, destroy, rename;
-**                  reading the base table's columns and indexes
-**   sd_plan.c      the planner (xBestIndex) and cursors (xFilter ... xRowid)
-**   sd_write.c     the write path (xUpdate): insert, update, soft delete
-**   sd_cascade.c   operations, cascades along foreign keys, exact restore
+**   softdelete.c   entry point, module table, life cycle of a virtual
+**                  table (create, connect, disconnect, destroy, rename,
+**                  commit), per-connection state
 **   sd_func.c      the SQL functions sd_*
+**   sd_write.c     the write path (xUpdate): insert, update, soft delete
+**   sd_plan.c      the planner (xBestIndex) and cursors (xFilter ... xRowid)
+**   sd_cascade.c   operations, cascades along foreign keys, exact restore
+**   sd_table.c     the description of a table: module arguments, the base
+**                  table's columns and indexes, the columns to add
 **   sd_text.c      reading SQL text: tokens, module arguments, index WHERE
 **   sd_util.c      time formats, identifiers, error helpers
 */
@@ -320,6 +323,7 @@ void sdNewOp(SdConn *pConn);
 void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
+char *sdQuoteValue(sqlite3_value *v);
 
 /* sd_text.c: token types of sdToken() */
 #define SD_TK_SPACE   1     /* white space or a comment */
@@ -340,14 +344,21 @@ int sdIsLiveWhere(const char *zWhere, const char *zMarker);
 int sdIsWithoutRowid(const char *zSql);
 int sdFindCall(const char *zSql, const char *const *azName, int nName);
 
-/* sd_schema.c */
-extern sqlite3_module sdModule;
+/* sd_table.c: how sdTableInit() is called. */
+#define SD_MODE_CREATE  0   /* xCreate: may add columns; errors are fatal */
+#define SD_MODE_CONNECT 1   /* xConnect: a missing base gives a placeholder */
+#define SD_MODE_LOOKUP  2   /* SQL functions: no declaration, errors fatal */
+#define SD_MODE_GRAPH   3   /* As LOOKUP, from inside a write: never alters */
+int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
+                int nArg, const char *const *azArg, int eMode,
+                SdVtab **ppOut, char **pzErr);
+void sdTableFree(SdVtab *p);
+void sdPendingRemove(SdConn *pConn, const char *zDb, const char *zName);
 int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, int bGraph,
                SdVtab **ppVtab, char **pzErr);
 int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
                   const char *zSql, int bGraph, SdVtab **ppVtab, char **pzErr);
 void sdPendingClear(SdConn *pConn);
-void sdVtabRelease(SdVtab *p);
 int sdEnsureColumns(SdVtab *p);
 int sdSchemaVersion(SdVtab *p, int *piVersion);
 int sdRefreshIndexes(SdVtab *p);
@@ -369,7 +380,6 @@ int sdDeferredError(SdVtab *p);
 void sdCursorFree(SdVtab *p, SdCursor *pCur);
 
 /* sd_write.c */
-char *sdQuoteValue(sqlite3_value *v);
 int sdUpdate(sqlite3_vtab*, int, sqlite3_value**, sqlite_int64*);
 void sdWriteClear(SdVtab *p);
 

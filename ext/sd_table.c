@@ -1,33 +1,28 @@
 /*
-** sd_schema.c: the life cycle of a softdelete virtual table.
+** sd_table.c: the description of a softdelete table, SdVtab.
 **
 **   CREATE VIRTUAL TABLE posts USING softdelete(posts_data
 **                                   [, column=deleted_at] [, format=datetime]);
 **
-** xCreate checks the base table (an ordinary rowid table in the same schema,
-** wrapped by no other softdelete table), then does what xConnect does:
-** reads the base's columns and indexes and declares the virtual table with
-** the same columns, types and collations, the marker HIDDEN. The operation
-** column (<marker>_op) stays out of the declaration. When the base lacks the
-** marker or the operation column, sdEnsureColumns() adds them at the first
-** safe moment (see there: not inside xCreate).
+** sdTableInit() builds an SdVtab from the module arguments, for xCreate and
+** xConnect (softdelete.c), for the SQL functions (sdFindVtab) and for the
+** cascade graph (sdVtabFromSql): it checks the base table (an ordinary rowid
+** table in the same schema), reads its columns and indexes, and declares
+** the virtual table with the same columns, types and collations, the marker
+** HIDDEN. The operation column (<marker>_op) stays out of the declaration.
+** When the base lacks the marker or the operation column, sdEnsureColumns()
+** adds them at the first safe moment (see there: not inside xCreate).
 **
-** xConnect itself never alters the base. If the base has gone (renamed
-** away, dropped) or its marker cannot be used, xConnect still succeeds,
-** declaring a placeholder column, so that DROP TABLE works; every other use
-** then fails with SdVtab.zMissing, an error naming the base. xDestroy and
-** xRename only forget the virtual table: nothing here drops or renames a
-** base table.
+** Connecting never alters the base. If the base has gone (renamed away,
+** dropped) or its marker cannot be used, xConnect still succeeds, declaring
+** a placeholder column, so that DROP TABLE works; every other use then fails
+** with SdVtab.zMissing, an error naming the base.
 **
-** sdFindVtab() builds the same SdVtab for a virtual table named in an SQL
-** function call, from the CREATE VIRTUAL TABLE text in the schema.
+** This file calls only the helpers below it (sd_text.c, sd_util.c): the
+** planner, the write path, the cascades and the functions build on it.
 */
 #include "softdelete.h"
 
-#define SD_MODE_CREATE  0   /* xCreate: may add columns; errors are fatal */
-#define SD_MODE_CONNECT 1   /* xConnect: a missing base gives a placeholder */
-#define SD_MODE_LOOKUP  2   /* SQL functions: no declaration, errors fatal */
-#define SD_MODE_GRAPH   3   /* As LOOKUP, from inside a write: never alters */
 
 /* Options parsed from the module arguments. */
 typedef struct SdArgs SdArgs;
@@ -170,15 +165,16 @@ static void sdFreeIndexes(SdVtab *p){
   p->nIdx = 0;
 }
 
-/* Free everything the SdVtab owns, then the SdVtab. */
-void sdVtabRelease(SdVtab *p){
+/*
+** Free the description of the table, then the SdVtab. What the layers above
+** keep in it (statements of the planner and the write path, the cascade
+** graph) is theirs to free first: see sdRelease() in softdelete.c.
+*/
+void sdTableFree(SdVtab *p){
   if( p==0 ) return;
-  sdPoolClear(p);
-  sdWriteClear(p);
   sdFreeColumns(p);
   sdFreeIndexes(p);
   sqlite3_finalize(p->pSchemaVersion);
-  sdGraphFree(p->pGraph);
   sqlite3_free(p->zDb);
   sqlite3_free(p->zName);
   sqlite3_free(p->zBase);
@@ -736,7 +732,7 @@ static int sdPendingAdd(SdConn *pConn, const char *zDb, const char *zName){
   return SQLITE_OK;
 }
 
-static void sdPendingRemove(SdConn *pConn, const char *zDb, const char *zName){
+void sdPendingRemove(SdConn *pConn, const char *zDb, const char *zName){
   SdPending **pp = sdPendingFind(pConn, zDb, zName);
   if( *pp ){
     SdPending *pDel = *pp;
@@ -841,7 +837,7 @@ static int sdCheckMarker(SdVtab *p, int bMarker, int bOp, char **pzErr){
 ** Build an SdVtab for virtual table zName in schema zDb from its module
 ** arguments. See SD_MODE_* for what eMode changes.
 */
-static int sdInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
+int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
                   int nArg, const char *const *azArg, int eMode,
                   SdVtab **ppOut, char **pzErr){
   SdArgs a;
@@ -1016,7 +1012,7 @@ done:
 fail:
   if( bAdded ) sdPendingRemove(pConn, zDb, zName);
   sdArgsClear(&a);
-  sdVtabRelease(p);
+  sdTableFree(p);
   return rc;
 }
 
@@ -1031,7 +1027,7 @@ fail:
 ** that is the CREATE itself), or the first xOpen or xUpdate, or an SQL
 ** function naming the table, whichever comes first. Only a table created in
 ** the current transaction (SdPending) gets here: one whose base lost the
-** columns later is refused by sdInit().
+** columns later is refused by sdTableInit().
 */
 int sdEnsureColumns(SdVtab *p){
   sqlite3_stmt *pStmt = 0;
@@ -1073,81 +1069,8 @@ int sdEnsureColumns(SdVtab *p){
   }
   p->bPending = 0;
   sdPendingRemove(p->pConn, p->zDb, p->zName);
-  sdPoolClear(p);
-  sdWriteClear(p);
-  return SQLITE_OK;
-}
-
-/* xSync: the commit of the CREATE VIRTUAL TABLE adds missing columns. */
-static int sdSync(sqlite3_vtab *pVtab){
-  return sdEnsureColumns((SdVtab*)pVtab);
-}
-
-/* ---- xCreate, xConnect, xDisconnect, xDestroy, xRename ------------------ */
-
-static int sdCreateOrConnect(sqlite3 *db, void *pAux, int argc,
-                             const char *const *argv, sqlite3_vtab **ppVtab,
-                             char **pzErr, int eMode){
-  SdVtab *p = 0;
-  char *zName = sqlite3_mprintf("%s", argv[2]);
-  int rc = zName ? sdInit(db, (SdConn*)pAux, argv[1], argv[2], argc-3, &argv[3],
-                          eMode, &p, pzErr) : SQLITE_NOMEM;
-  /* argv[] may be gone now: xCreate's ALTER TABLE reloads the schema. */
-  if( rc && *pzErr==0 ){
-    *pzErr = sqlite3_mprintf("softdelete: cannot %s %s: %s",
-        eMode==SD_MODE_CREATE ? "create" : "connect", zName ? zName : "",
-        sdErrMsg(db, rc));
-  }
-  sqlite3_free(zName);
-  if( rc ) return rc;
-  /* Conflict modes are honoured by returning SQLITE_CONSTRAINT (sd_write.c). */
-  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
-  /* Reading live rows has no side effect: allow use in views and triggers
-  ** under PRAGMA trusted_schema=OFF. */
-  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int sdCreate(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                    sqlite3_vtab **ppVtab, char **pzErr){
-  return sdCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, SD_MODE_CREATE);
-}
-
-static int sdConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                     sqlite3_vtab **ppVtab, char **pzErr){
-  return sdCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, SD_MODE_CONNECT);
-}
-
-/* xDisconnect: the base table and its rows stay. */
-static int sdDisconnect(sqlite3_vtab *pVtab){
-  sdVtabRelease((SdVtab*)pVtab);
-  return SQLITE_OK;
-}
-
-/* xDestroy: DROP TABLE of the virtual table; the base table and its rows
-** stay. */
-static int sdDestroy(sqlite3_vtab *pVtab){
-  SdVtab *p = (SdVtab*)pVtab;
-  sdPendingRemove(p->pConn, p->zDb, p->zName);
-  return sdDisconnect(pVtab);
-}
-
-/* xCommit and xRollback reach only a table created in this transaction: its
-** columns are no longer to come (added by xSync, or gone with the table). */
-static int sdTxnEnd(sqlite3_vtab *pVtab){
-  SdVtab *p = (SdVtab*)pVtab;
-  sdPendingRemove(p->pConn, p->zDb, p->zName);
-  return SQLITE_OK;
-}
-
-/* ALTER TABLE vtab RENAME TO: only the virtual table's name changes. */
-static int sdRename(sqlite3_vtab *pVtab, const char *zNew){
-  SdVtab *p = (SdVtab*)pVtab;
-  char *z = sqlite3_mprintf("%s", zNew);
-  if( z==0 ) return SQLITE_NOMEM;
-  sqlite3_free(p->zName);
-  p->zName = z;
+  /* Nothing was prepared against the columns yet: the debt is paid at the
+  ** first xOpen or xUpdate, before any statement is kept. */
   return SQLITE_OK;
 }
 
@@ -1211,7 +1134,7 @@ int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
   if( zSql==0 ) return SQLITE_OK;
   rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule);
   if( rc==SQLITE_OK && sdStrICmp(zModule, "softdelete")==0 ){
-    rc = sdInit(db, pConn, zDb, zName, nArg, (const char*const*)azArg,
+    rc = sdTableInit(db, pConn, zDb, zName, nArg, (const char*const*)azArg,
                 bGraph ? SD_MODE_GRAPH : SD_MODE_LOOKUP, ppVtab, pzErr);
   }else if( rc==SQLITE_ERROR ){
     rc = SQLITE_OK;
@@ -1327,39 +1250,8 @@ out:
     *pzErr = sqlite3_mprintf("softdelete: %s", rc==SQLITE_NOMEM
         ? "out of memory" : sqlite3_errmsg(db));
   }
-  if( rc && *ppVtab ){ sdVtabRelease(*ppVtab); *ppVtab = 0; }
+  if( rc && *ppVtab ){ sdTableFree(*ppVtab); *ppVtab = 0; }
   sqlite3_free(zDb);
   sqlite3_free(zName);
   return rc;
 }
-
-/*
-** The virtual-table module. xCreate and xConnect differ, so the module is
-** not eponymous: "SELECT * FROM softdelete" is "no such table".
-*/
-sqlite3_module sdModule = {
-  2,                  /* iVersion: xSavepoint..xRollbackTo slots present */
-  sdCreate,           /* xCreate: check base, add marker/op columns, declare */
-  sdConnect,          /* xConnect: read base, declare; never alters it */
-  sdBestIndex,        /* xBestIndex: sd_plan.c */
-  sdDisconnect,       /* xDisconnect */
-  sdDestroy,          /* xDestroy: the base table stays */
-  sdOpen,             /* xOpen: sd_plan.c */
-  sdClose,            /* xClose */
-  sdFilter,           /* xFilter */
-  sdNext,             /* xNext */
-  sdEof,              /* xEof */
-  sdColumn,           /* xColumn */
-  sdRowid,            /* xRowid */
-  sdUpdate,           /* xUpdate: sd_write.c */
-  0,                  /* xBegin: nested writes share the caller's transaction */
-  sdSync,             /* xSync: adds missing columns as CREATE commits */
-  sdTxnEnd,           /* xCommit: a created table's columns are settled */
-  sdTxnEnd,           /* xRollback: or gone with it */
-  0,                  /* xFindFunction: LIKE etc. are forwarded, not overloaded */
-  sdRename,           /* xRename: the vtab only */
-  0,                  /* xSavepoint: statement journal covers nested writes */
-  0,                  /* xRelease */
-  0,                  /* xRollbackTo */
-  0                   /* xShadowName */
-};
