@@ -44,6 +44,12 @@
 */
 #include "softdelete.h"
 
+/* ", \"<actor>\"<zSet>" for the three arguments "%s%w%s" of a format, or
+** nothing when table pT records no actor. */
+#define SD_ACTOR_SET(pT, zSet) \
+  (pT)->zActor ? ", \"" : "", (pT)->zActor ? (pT)->zActor : "", \
+  (pT)->zActor ? "\"" zSet : ""
+
 /* The error for a softdelete table that a cascade or restore cannot use. */
 #define SD_BROKEN_FMT "softdelete: softdelete table %s cannot be used, so " \
   "cascades and restores that reach it are refused: %s"
@@ -85,6 +91,7 @@ void sdJournalClear(SdJournal *pJ){
   for(i=0; i<pJ->n; i++){
     sqlite3_value_free(pJ->a[i].pMarker);
     sqlite3_value_free(pJ->a[i].pOp);
+    sqlite3_value_free(pJ->a[i].pActor);
   }
   sqlite3_free(pJ->a);
   sdJournalInit(pJ);
@@ -92,7 +99,8 @@ void sdJournalClear(SdJournal *pJ){
 
 /* Record a change (SD_J_*) before it is made. */
 static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, int eKind, i64 iRowid,
-                        i64 iOp, sqlite3_value *pMarker, sqlite3_value *pOp){
+                        i64 iOp, sqlite3_value *pMarker, sqlite3_value *pOp,
+                        sqlite3_value *pActor){
   struct SdJEntry *e;
   if( pJ->n>=pJ->nAlloc ){
     int nNew = pJ->nAlloc ? pJ->nAlloc*2 : 16;
@@ -108,9 +116,11 @@ static int sdJournalAdd(SdJournal *pJ, SdVtab *pTab, int eKind, i64 iRowid,
   e->iOp = iOp;
   e->pMarker = sqlite3_value_dup(pMarker);
   e->pOp = sqlite3_value_dup(pOp);
-  if( (pMarker && !e->pMarker) || (pOp && !e->pOp) ){
+  e->pActor = sqlite3_value_dup(pActor);
+  if( (pMarker && !e->pMarker) || (pOp && !e->pOp) || (pActor && !e->pActor) ){
     sqlite3_value_free(e->pMarker);
     sqlite3_value_free(e->pOp);
+    sqlite3_value_free(e->pActor);
     return SQLITE_NOMEM;
   }
   pJ->n++;
@@ -134,25 +144,29 @@ int sdJournalUndo(sqlite3 *db, SdJournal *pJ){
     switch( e->eKind ){
       case SD_J_GROUP:
         rc2 = sdPrepare(db, &pStmt, 0,
-            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL WHERE \"%w\"=?1",
-            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zOpCol);
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL%s%w%s WHERE \"%w\"=?1",
+            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, "=NULL"),
+            pT->zOpCol);
         if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 1, e->iOp);
         break;
       case SD_J_DELETE:
         rc2 = sdPrepare(db, &pStmt, 0,
-            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL "
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL%s%w%s "
             "WHERE %s=?1 AND \"%w\"=?2",
-            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zRowid, pT->zOpCol);
+            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, "=NULL"),
+            pT->zRowid, pT->zOpCol);
         if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 1, e->iRowid);
         if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 2, e->iOp);
         break;
       default:  /* SD_J_RESTORE */
         rc2 = sdPrepare(db, &pStmt, 0,
-            "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 "
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2%s%w%s "
             "WHERE %s=?3 AND \"%w\" IS NULL",
-            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zRowid, pT->zMarker);
+            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, "=?4"),
+            pT->zRowid, pT->zMarker);
         if( rc2==SQLITE_OK && e->pMarker ) rc2 = sqlite3_bind_value(pStmt, 1, e->pMarker);
         if( rc2==SQLITE_OK && e->pOp ) rc2 = sqlite3_bind_value(pStmt, 2, e->pOp);
+        if( rc2==SQLITE_OK && e->pActor ) rc2 = sqlite3_bind_value(pStmt, 4, e->pActor);
         if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 3, e->iRowid);
         break;
     }
@@ -453,8 +467,9 @@ static int sdEdgeStmt(SdGraph *g, SdEdge *e, sqlite3_stmt **pp, int eKind){
       break;
     case 5: { /* soft-delete the live children of parent row ?3 */
       int j;
-      sqlite3_str_appendf(s, "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE ",
-                          pC->zDb, pC->zBase, pC->zMarker, pC->zOpCol);
+      sqlite3_str_appendf(s, "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2%s%w%s WHERE ",
+                          pC->zDb, pC->zBase, pC->zMarker, pC->zOpCol,
+                          SD_ACTOR_SET(pC, "=?4"));
       for(j=0; j<e->nCol; j++){
         const char *zColl = sdColColl(pP, e->azTo[j]);
         sdAppendCols(s, 1, &e->azFrom[j], "");
@@ -574,7 +589,9 @@ static int sdGraphFor(SdVtab *p, SdGraph **ppG, int *piNode, char **pzErr){
   *ppG = p->pGraph;
   *piNode = -1;
   for(i=0; i<p->pGraph->nNode; i++){
-    if( sdStrICmp(p->pGraph->apNode[i]->zName, p->zName)==0 ){ *piNode = i; break; }
+    /* A trash table's rows are those of its live table. */
+    const char *zName = p->zLive ? p->zLive : p->zName;
+    if( sdStrICmp(p->pGraph->apNode[i]->zName, zName)==0 ){ *piNode = i; break; }
   }
   return SQLITE_OK;
 }
@@ -610,6 +627,12 @@ static int sdKeyFirst(sqlite3_stmt *pKey, sqlite3_stmt *pRows, int n, i64 r){
   return sqlite3_step(pRows);
 }
 
+/* Bind the actor a delete records (sd_actor), or NULL for a restore. */
+static int sdBindActor(sqlite3_stmt *pSt, int iParam, SdVtab *pT, int bDelete){
+  sqlite3_value *v = bDelete && pT->pConn ? pT->pConn->pActor : 0;
+  return v ? sqlite3_bind_value(pSt, iParam, v) : sqlite3_bind_null(pSt, iParam);
+}
+
 /* Set (bDelete) or clear the marker and op of one row, journalling it. */
 static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
                      i64 iTime, SdJournal *pJ, char **pzErr){
@@ -618,26 +641,29 @@ static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
   int rc;
   if( !bDelete && g->apState[iNode]==0 ){
     rc = sdPrepare(g->db, &g->apState[iNode], 1,
-        "SELECT \"%w\", \"%w\" FROM \"%w\".\"%w\" WHERE %s=?1",
-        pT->zMarker, pT->zOpCol, pT->zDb, pT->zBase, pT->zRowid);
+        "SELECT \"%w\", \"%w\"%s%w%s FROM \"%w\".\"%w\" WHERE %s=?1",
+        pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, ""), pT->zDb, pT->zBase,
+        pT->zRowid);
     if( rc ) goto err;
   }
   if( g->apSoft[iNode]==0 ){
     rc = sdPrepare(g->db, &g->apSoft[iNode], 1,
-        "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2 WHERE %s=?3",
-        pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, pT->zRowid);
+        "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2%s%w%s WHERE %s=?3",
+        pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, "=?4"),
+        pT->zRowid);
     if( rc ) goto err;
   }
   if( bDelete ){
     /* Only live rows are soft-deleted: before, marker and op were NULL. */
-    rc = pJ ? sdJournalAdd(pJ, pT, SD_J_DELETE, iRowid, iOp, 0, 0) : SQLITE_OK;
+    rc = pJ ? sdJournalAdd(pJ, pT, SD_J_DELETE, iRowid, iOp, 0, 0, 0) : SQLITE_OK;
   }else{
     pSt = g->apState[iNode];
     sqlite3_bind_int64(pSt, 1, iRowid);
     rc = sqlite3_step(pSt);
     if( rc==SQLITE_ROW ){
       rc = sdJournalAdd(pJ, pT, SD_J_RESTORE, iRowid, 0,
-                        sqlite3_column_value(pSt, 0), sqlite3_column_value(pSt, 1));
+                        sqlite3_column_value(pSt, 0), sqlite3_column_value(pSt, 1),
+                        pT->zActor ? sqlite3_column_value(pSt, 2) : 0);
     }else if( rc==SQLITE_DONE ){
       rc = SQLITE_NOTFOUND;
     }
@@ -652,6 +678,7 @@ static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
     rc = sqlite3_bind_null(pSt, 1);
     if( rc==SQLITE_OK ) rc = sqlite3_bind_null(pSt, 2);
   }
+  if( rc==SQLITE_OK && pT->zActor ) rc = sdBindActor(pSt, 4, pT, bDelete);
   if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 3, iRowid);
   if( rc==SQLITE_OK ){
     sqlite3_step(pSt);
@@ -710,12 +737,13 @@ static int sdMarkGroup(SdGraph *g, SdEdge *e, i64 r, i64 iOp, i64 iTime,
   SdVtab *pC = g->apNode[e->iChild];
   sqlite3_stmt *pSt;
   int rc = sdEdgeStmt(g, e, &e->pGroupDel, 5);
-  if( rc==SQLITE_OK && pJ ) rc = sdJournalAdd(pJ, pC, SD_J_GROUP, 0, iOp, 0, 0);
+  if( rc==SQLITE_OK && pJ ) rc = sdJournalAdd(pJ, pC, SD_J_GROUP, 0, iOp, 0, 0, 0);
   if( rc ) goto err;
   pSt = e->pGroupDel;
   rc = sdBindTime(pSt, 1, pC->eFormat, iTime);
   if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 2, iOp);
   if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 3, r);
+  if( rc==SQLITE_OK && pC->zActor ) rc = sdBindActor(pSt, 4, pC, 1);
   if( rc==SQLITE_OK ){
     sqlite3_step(pSt);
     rc = sqlite3_reset(pSt);
@@ -964,7 +992,8 @@ static int sdUniqueTaken(SdGraph *g, int n, i64 r, char **pzErr){
   return rc;
 }
 
-int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzErr){
+int sdRestore(SdVtab *p, i64 iRowid, int bCascade, SdJournal *pJ,
+              int *pnRestored, char **pzErr){
   SdGraph *g;
   SdRowSet set;
   sqlite3_stmt *pState;
@@ -1002,7 +1031,7 @@ int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzEr
   /* 1. The closure: what its own operation cascaded to from it. */
   memset(&set, 0, sizeof(set));
   rc = sdRowSetAdd(&set, iNode, iRowid);
-  for(k=0; rc==SQLITE_OK && bHasOp && k<set.n; k++){
+  for(k=0; rc==SQLITE_OK && bHasOp && bCascade && k<set.n; k++){
     int n = set.a[k].iNode;
     i64 r = set.a[k].iRowid;
     for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){

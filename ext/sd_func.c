@@ -25,7 +25,7 @@
 /* The functions that change data, schema or the clock (SQLITE_DIRECTONLY). */
 static const char *const azGuarded[] = {
   "sd_restore", "sd_hard_delete", "sd_purge", "sd_unique", "sd_index", "sd_clock",
-  "sd_statement_memory"
+  "sd_statement_memory", "sd_actor"
 };
 #define SD_NGUARDED ((int)(sizeof(azGuarded)/sizeof(azGuarded[0])))
 
@@ -275,13 +275,38 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zErr = 0;
   SdJournal j;
   SdTxn txn;
-  (void)argc;
+  int bCascade = 1;
   if( (p = sdFuncTable(ctx, "sd_restore", argv[0]))==0 ) return;
   if( !sdFuncRowid(ctx, "sd_restore", argv[1], &iRowid) ){ sdFuncRelease(p); return; }
+  if( argc==3 ){
+    /* 1: with the rows its deletion cascaded to (the default); 0: alone. */
+    sqlite3_value *v = argv[2];
+    int t = sqlite3_value_numeric_type(v);
+    double r = t==SQLITE_FLOAT ? sqlite3_value_double(v) : -1.0;
+    if( t==SQLITE_FLOAT && (r==0.0 || r==1.0) ){
+      bCascade = r==1.0;           /* 1.0: a whole number */
+    }else if( t!=SQLITE_INTEGER
+     || (sqlite3_value_int64(v)!=0 && sqlite3_value_int64(v)!=1) ){
+      const char *z = sqlite3_value_type(v)==SQLITE_BLOB ? "a blob"
+                    : (const char*)sqlite3_value_text(v);
+      if( z==0 && sqlite3_value_type(v)!=SQLITE_NULL ){
+        sqlite3_result_error_nomem(ctx);
+      }else{
+        sdResultErr(ctx, SQLITE_ERROR, sqlite3_mprintf("softdelete: sd_restore() "
+            "takes 1 (restore the rows its deletion cascaded to as well, the "
+            "default) or 0 (this row alone) as its third argument; got %s",
+            z ? z : "NULL"));
+      }
+      sdFuncRelease(p);
+      return;
+    }else{
+      bCascade = sqlite3_value_int(v);
+    }
+  }
   sdJournalInit(&j);
   rc = sdFuncBegin(p->db, &txn, &zErr);
   if( rc==SQLITE_OK ){
-    rc = sdRestore(p, iRowid, &j, &n, &zErr);
+    rc = sdRestore(p, iRowid, bCascade, &j, &n, &zErr);
     rc = sdFuncEnd(p->db, &txn, rc, &zErr);
   }
   sdJournalClear(&j);
@@ -553,7 +578,7 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
     for(j=0; j<p->nCol; j++){
       if( sdStrICmp(p->aCol[j].zName, zCol)==0 ) break;
     }
-    if( j==p->nCol || p->aCol[j].bMarker ){
+    if( j==p->nCol || p->aCol[j].eRole ){
       zErr = j==p->nCol
         ? sqlite3_mprintf("softdelete: %s has no column %s", p->zName, zCol)
         : sqlite3_mprintf("softdelete: %s() cannot index the marker column %s",
@@ -665,6 +690,34 @@ static void sdClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( zOut ) sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
 }
 
+/*
+** sd_actor() returns this connection's actor, the value every soft delete
+** through a table with actor= records; sd_actor(X) sets it (a text or an
+** integer; NULL clears it) and returns it.
+*/
+static void sdActorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
+  if( argc==1 ){
+    int t = sqlite3_value_type(argv[0]);
+    sqlite3_value *pNew = 0;
+    if( !sdSchemaAllows(ctx, pConn, "sd_actor") ) return;
+    if( t==SQLITE_FLOAT || t==SQLITE_BLOB ){
+      sdResultErr(ctx, SQLITE_ERROR, sqlite3_mprintf("softdelete: sd_actor() "
+          "takes a text or an integer that names who deletes, or NULL to "
+          "clear it; got a %s", t==SQLITE_FLOAT ? "real" : "blob"));
+      return;
+    }
+    if( t!=SQLITE_NULL && (pNew = sqlite3_value_dup(argv[0]))==0 ){
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    sqlite3_value_free(pConn->pActor);
+    pConn->pActor = pNew;
+  }
+  if( pConn->pActor ) sqlite3_result_value(ctx, pConn->pActor);
+  else sqlite3_result_null(ctx);
+}
+
 static void sdVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc; (void)argv;
   sqlite3_result_text(ctx, SD_VERSION, -1, SQLITE_STATIC);
@@ -713,6 +766,7 @@ int sdRegisterFunctions(sqlite3 *db, SdConn *pConn){
     const char *zName; int nArg; void (*x)(sqlite3_context*,int,sqlite3_value**);
   } aFunc[] = {
     { "sd_restore",     2, sdRestoreFunc    },
+    { "sd_restore",     3, sdRestoreFunc    },
     { "sd_hard_delete", 2, sdHardDeleteFunc },
     { "sd_purge",       1, sdPurgeFunc      },
     { "sd_purge",       2, sdPurgeFunc      },
@@ -722,6 +776,8 @@ int sdRegisterFunctions(sqlite3 *db, SdConn *pConn){
     { "sd_clock",       1, sdClockFunc      },
     { "sd_statement_memory", 0, sdStatementMemoryFunc },
     { "sd_statement_memory", 1, sdStatementMemoryFunc },
+    { "sd_actor",       0, sdActorFunc      },
+    { "sd_actor",       1, sdActorFunc      },
   };
   int i, rc;
   for(i=0; i<(int)(sizeof(aFunc)/sizeof(aFunc[0])); i++){

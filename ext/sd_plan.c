@@ -294,7 +294,12 @@ static void sdCostIndex(SdVtab *p, SdIndex *pIdx, SdTerm *aTerm, int nTerm,
     *pCost = 10 + rows;     /* a scan is never cheaper than a lookup */
     return;
   }
-  if( pIdx->bPartial && !pIdx->bLive ){ *pCost = 1e99; *pRows = N; return; }
+  /* A partial index serves only when its WHERE holds for every row shown:
+  ** one over the live rows in a live table; the one over the rows with an
+  ** operation when the key's first term (on the operation) excludes NULL. */
+  if( pIdx->bPartial && !(p->eShow==SD_SHOW_LIVE ? pIdx->bLive : pIdx->bOpIdx) ){
+    *pCost = 1e99; *pRows = N; return;
+  }
   for(k=0; k<pIdx->nCol; k++){
     int iCol = pIdx->aiCol[k], bEq = 0, nRange = 0, bIn = 0;
     int bExact = 0;
@@ -388,7 +393,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( pC->op==SQLITE_INDEX_CONSTRAINT_OFFSET ){ iOffset = i; continue; }
     /* Room is kept for LIMIT and OFFSET; further terms are left to SQLite. */
     if( !pC->usable || nTerm>=SD_MAX_ARG-2 ){ bAllOmit = 0; continue; }
-    if( pC->iColumn>=0 && (pC->iColumn>=p->nCol || p->aCol[pC->iColumn].bMarker) ){
+    if( pC->iColumn>=0 && (pC->iColumn>=p->nCol || p->aCol[pC->iColumn].bHidden) ){
       bAllOmit = 0;
       continue;
     }
@@ -467,7 +472,7 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     bOrder = 1;
     for(i=0; i<pInfo->nOrderBy; i++){
       int iCol = pInfo->aOrderBy[i].iColumn;
-      if( iCol>=p->nCol || (iCol>=0 && p->aCol[iCol].bMarker) ) bOrder = 0;
+      if( iCol>=p->nCol || (iCol>=0 && p->aCol[iCol].bHidden) ) bOrder = 0;
     }
     if( bOrder && !bUnique ){
       /* Sorting in the base costs what SQLite's sorter would, unless the
@@ -485,12 +490,19 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   sqlite3_str_appendf(pHdr, "%llx;", colUsed);
   sqlite3_str_appendf(pSql, "SELECT \"sd\".%s", p->zRowid);
   for(i=0; i<p->nCol; i++){
-    if( p->aCol[i].bMarker || i==p->iPk ) continue;
+    if( p->aCol[i].bHidden || i==p->iPk ) continue;
     if( (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63)))==0 ) continue;
     sqlite3_str_appendf(pSql, ", \"sd\".\"%w\"", p->aCol[i].zName);
   }
-  sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS \"sd\" WHERE \"sd\".\"%w\" IS NULL",
-                      p->zDb, p->zBase, p->zMarker);
+  /* The rows the table shows: live, deleted (the trash) or all. */
+  if( p->eShow==SD_SHOW_ALL ){
+    sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS \"sd\" WHERE 1",
+                        p->zDb, p->zBase);
+  }else{
+    sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS \"sd\" WHERE \"sd\".\"%w\" %s",
+                        p->zDb, p->zBase, p->zMarker,
+                        p->eShow==SD_SHOW_LIVE ? "IS NULL" : "IS NOT NULL");
+  }
   for(i=0; i<nTerm; i++){
     SdTerm *t = &aTerm[i];
     char *zLeft;
@@ -1066,7 +1078,7 @@ static void sdParsePlan(SdVtab *p, SdCursor *pCur, const char *idxStr, int argc)
   for(i=0; i<p->nCol; i++){
     if( i==p->iPk ){
       pCur->aiOut[i] = 0;
-    }else if( !p->aCol[i].bMarker
+    }else if( !p->aCol[i].bHidden
      && (colUsed & (((sqlite3_uint64)1) << (i<63 ? i : 63))) ){
       pCur->aiOut[i] = iOut++;
     }else{

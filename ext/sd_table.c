@@ -28,15 +28,25 @@
 typedef struct SdArgs SdArgs;
 struct SdArgs {
   char *zBase;              /* Base table name, dequoted */
-  char *zMarker;            /* column=, default deleted_at */
-  int eFormat;              /* format=, default datetime */
+  char *zMarker;            /* column=, or NULL (deleted_at) */
+  int eFormat;              /* format=, or -1 (datetime) */
+  int eShow;                /* show=, or -1 (live) */
+  char *zActor;             /* actor=, or NULL (none) */
 };
 
 static void sdArgsClear(SdArgs *a){
   sqlite3_free(a->zBase);
   sqlite3_free(a->zMarker);
+  sqlite3_free(a->zActor);
   memset(a, 0, sizeof(*a));
 }
+
+/* Which columns softdelete manages the base has (sdReadColumns). */
+#define SD_HAVE_MARKER 1
+#define SD_HAVE_OP     2
+#define SD_HAVE_ACTOR  4
+
+#define SD_OPTIONS "column=, format=, show= or actor="
 
 /*
 ** Parse the module arguments: the base table, then key=value options.
@@ -45,10 +55,10 @@ static void sdArgsClear(SdArgs *a){
 */
 static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzErr){
   int i, rc, bDot = 0, bEq = 0;
-  int bColumn = 0, bFormat = 0;
+  int bColumn = 0, bFormat = 0, bShow = 0, bActor = 0;
   char *zKey = 0, *zVal = 0;
   memset(a, 0, sizeof(*a));
-  a->eFormat = SD_FMT_DATETIME;
+  a->eFormat = a->eShow = -1;
   if( nArg<1 || azArg[0][0]==0 ){
     *pzErr = sqlite3_mprintf("softdelete: missing base table name: "
         "CREATE VIRTUAL TABLE name USING softdelete(base_table)");
@@ -82,11 +92,11 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
     if( rc ) return rc;
     if( !bEq ){
       *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
-          "got: %s (options: column=NAME, format=FORMAT)", z);
+          "got: %s (options: " SD_OPTIONS ")", z);
       rc = SQLITE_ERROR;
     }else if( zKey==0 ){
       *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
-          "got: %s (the key is one word: column or format)", z);
+          "got: %s (the key is one word: column, format, show or actor)", z);
       rc = SQLITE_ERROR;
     }else if( sdStrICmp(zKey, "column")==0 ){
       if( bColumn++ ){
@@ -108,19 +118,41 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
             "datetime, unixepoch, unixepoch_ms, julianday or boolean", zVal);
         rc = SQLITE_ERROR;
       }
+    }else if( sdStrICmp(zKey, "show")==0 ){
+      if( bShow++ ){
+        *pzErr = sqlite3_mprintf("softdelete: option show= is given twice");
+        rc = SQLITE_ERROR;
+      }else if( sdStrICmp(zVal, "live")==0 ){
+        a->eShow = SD_SHOW_LIVE;
+      }else if( sdStrICmp(zVal, "deleted")==0 ){
+        a->eShow = SD_SHOW_DELETED;
+      }else if( sdStrICmp(zVal, "all")==0 ){
+        a->eShow = SD_SHOW_ALL;
+      }else{
+        *pzErr = sqlite3_mprintf("softdelete: unknown show=%s: expected live, "
+            "deleted or all", zVal);
+        rc = SQLITE_ERROR;
+      }
+    }else if( sdStrICmp(zKey, "actor")==0 ){
+      if( bActor++ ){
+        *pzErr = sqlite3_mprintf("softdelete: option actor= is given twice");
+        rc = SQLITE_ERROR;
+      }else if( zVal[0]==0 ){
+        *pzErr = sqlite3_mprintf("softdelete: option actor= needs a column name");
+        rc = SQLITE_ERROR;
+      }else{
+        a->zActor = zVal;
+        zVal = 0;
+      }
     }else{
       *pzErr = sqlite3_mprintf("softdelete: unknown option %s=: "
-          "expected column= or format=", zKey);
+          "expected " SD_OPTIONS, zKey);
       rc = SQLITE_ERROR;
     }
     sqlite3_free(zKey);
     sqlite3_free(zVal);
     zKey = zVal = 0;
     if( rc ) return rc;
-  }
-  if( a->zMarker==0 ){
-    a->zMarker = sqlite3_mprintf("deleted_at");
-    if( a->zMarker==0 ) return SQLITE_NOMEM;
   }
   return SQLITE_OK;
 }
@@ -180,6 +212,8 @@ void sdTableFree(SdVtab *p){
   sqlite3_free(p->zBase);
   sqlite3_free(p->zMarker);
   sqlite3_free(p->zOpCol);
+  sqlite3_free(p->zActor);
+  sqlite3_free(p->zLive);
   sqlite3_free(p->zMissing);
   sqlite3_free(p->zDeferred);
   sqlite3_free(p->zRowid);
@@ -282,17 +316,18 @@ static char sdAffinity(const char *zType){
 
 /*
 ** Read the base's columns into p->aCol (and p->iMarker, p->iPk, p->zOpWhy,
-** the canonical spelling of p->zMarker and p->zOpCol). *pbMarker and *pbOp
+** the canonical spelling of p->zMarker and p->zOpCol). *pmHave: SD_HAVE_*
 ** say whether the marker and the operation column exist. On error p keeps
 ** what it had: no half-read description is ever left behind.
 */
-static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
+static int sdReadColumns(SdVtab *p, int *pmHave){
   sqlite3_stmt *pStmt = 0;
   int rc, nAlloc = 0, nPk = 0, nCol = 0, iMarker = -1, iPk = -1, i;
+  int iOp = -1, iActor = -1;
   SdCol *aCol = 0;
-  char *zMarker = 0, *zOpCol = 0;
+  char *zMarker = 0, *zOpCol = 0, *zActor = 0;
   const char *zOpWhy = 0;
-  *pbMarker = *pbOp = 0;
+  *pmHave = 0;
   rc = sdPrepare(p->db, &pStmt, 0,
       "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
       "FROM pragma_table_xinfo(?1, ?2)");
@@ -312,10 +347,11 @@ static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
       sqlite3_free(zOpCol);
       zOpCol = sqlite3_mprintf("%s", zName);
       if( zOpCol==0 ){ rc = SQLITE_NOMEM; break; }
-      *pbOp = 1;
+      *pmHave |= SD_HAVE_OP;
       zOpWhy = sqlite3_column_int(pStmt, 4)>0 ? "part of the PRIMARY KEY"
              : (iHidden==2 || iHidden==3) ? "a generated column" : 0;
-      continue;
+      /* A live table leaves the operation out; the trash shows it. */
+      if( p->eShow==SD_SHOW_LIVE ) continue;
     }
     if( nCol>=nAlloc ){
       SdCol *aNew;
@@ -349,10 +385,22 @@ static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
       sqlite3_free(zMarker);
       zMarker = sqlite3_mprintf("%s", zName);
       if( zMarker==0 ){ rc = SQLITE_NOMEM; break; }
-      pCol->bMarker = 1;
+      pCol->eRole = SD_ROLE_MARKER;
       iMarker = nCol-1;
-      *pbMarker = 1;
+      *pmHave |= SD_HAVE_MARKER;
+    }else if( p->zActor && sdStrICmp(zName, p->zActor)==0 ){
+      sqlite3_free(zActor);
+      zActor = sqlite3_mprintf("%s", zName);
+      if( zActor==0 ){ rc = SQLITE_NOMEM; break; }
+      pCol->eRole = SD_ROLE_ACTOR;
+      iActor = nCol-1;
+      *pmHave |= SD_HAVE_ACTOR;
+    }else if( sdStrICmp(zName, p->zOpCol)==0 ){
+      pCol->eRole = SD_ROLE_OP;
+      iOp = nCol-1;
     }
+    /* A live table hides what softdelete manages; the trash shows it. */
+    pCol->bHidden = pCol->eRole && p->eShow==SD_SHOW_LIVE;
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
@@ -378,17 +426,21 @@ static int sdReadColumns(SdVtab *p, int *pbMarker, int *pbOp){
     sdFreeColumnArray(aCol, nCol);
     sqlite3_free(zMarker);
     sqlite3_free(zOpCol);
-    *pbMarker = *pbOp = 0;
+    sqlite3_free(zActor);
+    *pmHave = 0;
     return rc;
   }
   sdFreeColumnArray(p->aCol, p->nCol);
   p->aCol = aCol;
   p->nCol = nCol;
   p->iMarker = iMarker;
+  p->iOp = iOp;
+  p->iActor = iActor;
   p->iPk = iPk;
   p->zOpWhy = zOpWhy;
   if( zMarker ){ sqlite3_free(p->zMarker); p->zMarker = zMarker; }
   if( zOpCol ){ sqlite3_free(p->zOpCol); p->zOpCol = zOpCol; }
+  if( zActor ){ sqlite3_free(p->zActor); p->zActor = zActor; }
   return SQLITE_OK;
 }
 
@@ -487,6 +539,7 @@ static int sdReadIndexes(SdVtab *p){
       pIdx->zWhere = sdFindWhere(zSql, &rc);
       if( rc ) break;
       pIdx->bLive = sdIsLiveWhere(pIdx->zWhere, p->zMarker);
+      pIdx->bOpIdx = sdIsNotNullWhere(pIdx->zWhere, p->zOpCol);
     }
     rc = sqlite3_bind_text(pInfo, 1, zName, -1, SQLITE_TRANSIENT);
     while( rc==SQLITE_OK && (rc = sqlite3_step(pInfo))==SQLITE_ROW ){
@@ -666,7 +719,7 @@ static char *sdDeclaration(SdVtab *p, int *pRc){
   for(i=0; i<p->nCol; i++){
     SdCol *pCol = &p->aCol[i];
     sqlite3_str_appendf(s, "%s\"%w\"", i ? ", " : "", pCol->zName);
-    if( pCol->zType && !pCol->bMarker && sdHasHiddenWord(pCol->zType) ){
+    if( pCol->zType && !pCol->bHidden && sdHasHiddenWord(pCol->zType) ){
       /* SQLite would hide the column. With tabs for spaces (the type is
       ** quoted to keep them) the word no longer stands alone; the affinity,
       ** which depends on substrings only, stays the same. */
@@ -679,12 +732,12 @@ static char *sdDeclaration(SdVtab *p, int *pRc){
       /* A type written quoted in the base can hold quotes or commas, which
       ** would declare other columns: one quoted token (the marker's HIDDEN
       ** inside it, as SQLite reads the dequoted text). */
-      char *zT = sqlite3_mprintf("%s%s", pCol->zType, pCol->bMarker ? " HIDDEN" : "");
+      char *zT = sqlite3_mprintf("%s%s", pCol->zType, pCol->bHidden ? " HIDDEN" : "");
       sqlite3_str_appendf(s, " \"%w\"", zT ? zT : "");
       sqlite3_free(zT);
     }else{
       if( pCol->zType ) sqlite3_str_appendf(s, " %s", pCol->zType);
-      if( pCol->bMarker ) sqlite3_str_appendall(s, " HIDDEN");
+      if( pCol->bHidden ) sqlite3_str_appendall(s, " HIDDEN");
     }
     if( pCol->zColl ) sqlite3_str_appendf(s, " COLLATE \"%w\"", pCol->zColl);
     /* No DEFAULT: sqlite3_declare_vtab() ignores it; see sdInsertStmt(). */
@@ -702,7 +755,6 @@ static const char *sdMarkerType(int eFormat){
   }
 }
 
-static int sdOtherWrapper(sqlite3*, const char*, const char*, const char*, char**);
 
 /* ---- Tables whose columns are still to be added (SdPending) ------------- */
 
@@ -754,17 +806,23 @@ void sdPendingClear(SdConn *pConn){
 ** the virtual table was created: adding them back empty would make every
 ** deleted row live, so the table is refused until the user repairs it.
 */
-static char *sdLostColumns(SdVtab *p, int bMarker, int bOp){
-  char *zCols = !bMarker && !bOp
-      ? sqlite3_mprintf("columns %s and %s", p->zMarker, p->zOpCol)
-      : sqlite3_mprintf("column %s", !bMarker ? p->zMarker : p->zOpCol);
-  char *zErr = zCols==0 ? 0 : sqlite3_mprintf("softdelete: base table %s of %s "
+static char *sdLostColumns(SdVtab *p, int mHave){
+  const char *az[3];
+  char *zCols, *zErr;
+  int n = 0;
+  if( !(mHave & SD_HAVE_MARKER) ) az[n++] = p->zMarker;
+  if( !(mHave & SD_HAVE_OP) ) az[n++] = p->zOpCol;
+  if( p->zActor && !(mHave & SD_HAVE_ACTOR) ) az[n++] = p->zActor;
+  zCols = n==1 ? sqlite3_mprintf("column %s", az[0])
+        : n==2 ? sqlite3_mprintf("columns %s and %s", az[0], az[1])
+        : sqlite3_mprintf("columns %s, %s and %s", az[0], az[1], az[2]);
+  zErr = zCols==0 ? 0 : sqlite3_mprintf("softdelete: base table %s of %s "
       "has lost its %s (a table rebuild or DROP COLUMN?): deleted rows can no "
       "longer be told from live ones, so %s refuses reads and writes; to "
       "repair on purpose, add %s back with ALTER TABLE ... ADD COLUMN (every "
       "row is then live) or restore the table from a backup (README: \"A base "
       "that lost its marker\")", p->zBase, p->zName, zCols, p->zName,
-      !bMarker && !bOp ? "them" : "it");
+      n>1 ? "them" : "it");
   sqlite3_free(zCols);
   return zErr;
 }
@@ -776,19 +834,28 @@ static char *sdLostColumns(SdVtab *p, int bMarker, int bOp){
 ** a column would have restores write NULL into it. *pzErr is set (and
 ** SQLITE_OK returned) when one cannot; other codes are read errors.
 */
-static int sdCheckMarker(SdVtab *p, int bMarker, int bOp, char **pzErr){
+static int sdCheckMarker(SdVtab *p, int mHave, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   const char *zWhy = 0, *zCol = p->zMarker, *zRole = "marker";
   char *zWhyBuf = 0;
   int rc = SQLITE_OK;
   *pzErr = 0;
-  if( bMarker ){
+  if( mHave & SD_HAVE_MARKER ){
     SdCol *pM = &p->aCol[p->iMarker];
     if( pM->bPk ) zWhy = "part of the PRIMARY KEY";
     else if( pM->bGenerated ) zWhy = "a generated column";
     else if( pM->bNotNull ) zWhy = "declared NOT NULL (live rows hold NULL there)";
   }
-  if( zWhy==0 && bOp && p->zOpWhy ){
+  if( zWhy==0 && (mHave & SD_HAVE_ACTOR) ){
+    SdCol *pA = &p->aCol[p->iActor];
+    zCol = p->zActor;
+    zRole = "actor";
+    if( pA->bPk ) zWhy = "part of the PRIMARY KEY";
+    else if( pA->bGenerated ) zWhy = "a generated column";
+    else if( pA->bNotNull ) zWhy = "declared NOT NULL (live rows hold NULL there)";
+    if( zWhy==0 ){ zCol = p->zMarker; zRole = "marker"; }
+  }
+  if( zWhy==0 && (mHave & SD_HAVE_OP) && p->zOpWhy ){
     zWhy = p->zOpWhy;
     zCol = p->zOpCol;
     zRole = "operation";
@@ -833,33 +900,162 @@ static int sdCheckMarker(SdVtab *p, int bMarker, int bOp, char **pzErr){
   return rc;
 }
 
+/* The name of the index on the operation column (sdEnsureColumns). */
+static char *sdOpIndexName(SdVtab *p){
+  return sqlite3_mprintf("sd_%s_%s", p->zBase, p->zOpCol);
+}
+
+/* Does the base have the index on the operation column? */
+static int sdHasOpIndex(SdVtab *p, int *pbFound){
+  sqlite3_stmt *pStmt = 0;
+  char *zIdx = sdOpIndexName(p);
+  int rc = zIdx ? sdPrepare(p->db, &pStmt, 0, "SELECT 1 FROM "
+      "pragma_index_list(?1, ?2) WHERE name=?3 COLLATE NOCASE") : SQLITE_NOMEM;
+  *pbFound = 0;
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 3, zIdx, -1, SQLITE_STATIC);
+    *pbFound = sqlite3_step(pStmt)==SQLITE_ROW;
+    rc = sqlite3_finalize(pStmt);
+  }
+  sqlite3_free(zIdx);
+  return rc;
+}
+
+/* Declare a column the base lacks, to be added by sdEnsureColumns(). */
+static int sdAppendColumn(SdVtab *p, const char *zCol, const char *zType, int eRole){
+  SdCol *aNew = sqlite3_realloc64(p->aCol, sizeof(SdCol)*(p->nCol+1));
+  SdCol *pC;
+  if( aNew==0 ) return SQLITE_NOMEM;
+  p->aCol = aNew;
+  pC = &p->aCol[p->nCol];
+  memset(pC, 0, sizeof(*pC));
+  pC->zName = sqlite3_mprintf("%s", zCol);
+  pC->zType = zType ? sqlite3_mprintf("%s", zType) : 0;
+  if( pC->zName==0 || (zType && pC->zType==0) ){
+    sqlite3_free(pC->zName);
+    sqlite3_free(pC->zType);
+    return SQLITE_NOMEM;
+  }
+  pC->eRole = (u8)eRole;
+  pC->bHidden = p->eShow==SD_SHOW_LIVE;
+  pC->eAff = sdAffinity(zType);
+  if( eRole==SD_ROLE_MARKER ) p->iMarker = p->nCol;
+  if( eRole==SD_ROLE_OP ) p->iOp = p->nCol;
+  if( eRole==SD_ROLE_ACTOR ) p->iActor = p->nCol;
+  p->nCol++;
+  return SQLITE_OK;
+}
+
+static int sdFindWrapper(sqlite3*, const char*, const char*, int, const char*,
+                         char**, SdArgs*);
+
+/*
+** A show=deleted or show=all table takes its options from the base's
+** show=live table. Sets *pzErr (and returns SQLITE_OK) when there is none
+** or the options contradict it.
+*/
+static int sdInherit(sqlite3 *db, const char *zDb, const char *zName,
+                     SdArgs *a, char **pzLive, char **pzErr){
+  SdArgs live;
+  const char *zWhat = 0;
+  int rc = sdFindWrapper(db, zDb, a->zBase, SD_SHOW_LIVE, zName, pzLive, &live);
+  *pzErr = 0;
+  if( rc ) return rc;
+  if( *pzLive==0 ){
+    *pzErr = sqlite3_mprintf("softdelete: %s (show=%s) needs the live table of "
+        "%s, and there is none: create it first, CREATE VIRTUAL TABLE name "
+        "USING softdelete(%s)", zName, a->eShow==SD_SHOW_ALL ? "all" : "deleted",
+        a->zBase, a->zBase);
+    return *pzErr ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  if( live.zMarker==0 ) live.zMarker = sqlite3_mprintf("deleted_at");
+  if( live.eFormat<0 ) live.eFormat = SD_FMT_DATETIME;
+  if( live.zMarker==0 ){ sdArgsClear(&live); return SQLITE_NOMEM; }
+  if( a->zMarker && sdStrICmp(a->zMarker, live.zMarker)!=0 ) zWhat = "column=";
+  else if( a->eFormat>=0 && a->eFormat!=live.eFormat ) zWhat = "format=";
+  else if( a->zActor && (live.zActor==0 || sdStrICmp(a->zActor, live.zActor)!=0) ){
+    zWhat = "actor=";
+  }
+  if( zWhat ){
+    *pzErr = sqlite3_mprintf("softdelete: %s contradicts the live table %s of "
+        "%s: %s must be as there (or left out, to take it from there)",
+        zName, *pzLive, a->zBase, zWhat);
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
+  }else{
+    sqlite3_free(a->zMarker);
+    sqlite3_free(a->zActor);
+    a->zMarker = live.zMarker;
+    a->zActor = live.zActor;
+    a->eFormat = live.eFormat;
+    live.zMarker = live.zActor = 0;
+  }
+  sdArgsClear(&live);
+  return rc;
+}
+
 /*
 ** Build an SdVtab for virtual table zName in schema zDb from its module
-** arguments. See SD_MODE_* for what eMode changes.
+** arguments. See SD_MODE_* for what eMode changes. In SD_MODE_GRAPH a
+** table that is not show=live is no node of the graph: *ppOut stays NULL.
 */
 int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
                   int nArg, const char *const *azArg, int eMode,
                   SdVtab **ppOut, char **pzErr){
   SdArgs a;
   SdVtab *p;
-  int rc, bMarker = 0, bOp = 0, bAdded = 0;
+  int rc, mHave = 0, bAdded = 0;
+  char *zLive = 0, *zInherit = 0;
 
   *ppOut = 0;
   rc = sdParseArgs(nArg, azArg, &a, pzErr);
   if( rc ){ sdArgsClear(&a); return rc; }
-  p = sqlite3_malloc64(sizeof(*p));
-  if( p==0 ){ sdArgsClear(&a); return SQLITE_NOMEM; }
+  if( a.eShow<0 ) a.eShow = SD_SHOW_LIVE;
+  if( eMode==SD_MODE_GRAPH && a.eShow!=SD_SHOW_LIVE ){
+    sdArgsClear(&a);
+    return SQLITE_OK;
+  }
+  if( a.eShow!=SD_SHOW_LIVE ){
+    rc = sdInherit(db, zDb, zName, &a, &zLive, &zInherit);
+    if( rc==SQLITE_OK && zInherit && eMode!=SD_MODE_CONNECT ){
+      *pzErr = zInherit;
+      zInherit = 0;
+      rc = SQLITE_ERROR;
+    }
+    if( rc ){ sdArgsClear(&a); sqlite3_free(zLive); return rc; }
+  }
+  if( a.zMarker==0 ) a.zMarker = sqlite3_mprintf("deleted_at");
+  if( a.eFormat<0 ) a.eFormat = SD_FMT_DATETIME;
+  p = a.zMarker ? sqlite3_malloc64(sizeof(*p)) : 0;
+  if( p==0 ){
+    sdArgsClear(&a);
+    sqlite3_free(zLive);
+    sqlite3_free(zInherit);
+    return SQLITE_NOMEM;
+  }
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->pConn = pConn;
-  p->iMarker = p->iPk = -1;
+  p->iMarker = p->iPk = p->iOp = p->iActor = -1;
   p->eFormat = a.eFormat;
+  p->eShow = a.eShow;
+  p->zLive = zLive;
   p->zDb = sqlite3_mprintf("%s", zDb);
   p->zName = sqlite3_mprintf("%s", zName);
   p->zMarker = a.zMarker;
   a.zMarker = 0;
+  p->zActor = a.zActor;
+  a.zActor = 0;
   p->zOpCol = sqlite3_mprintf("%s_op", p->zMarker);
   if( p->zDb==0 || p->zName==0 || p->zOpCol==0 ){ rc = SQLITE_NOMEM; goto fail; }
+  if( p->zActor && (sdStrICmp(p->zActor, p->zMarker)==0
+                 || sdStrICmp(p->zActor, p->zOpCol)==0) ){
+    *pzErr = sqlite3_mprintf("softdelete: actor=%s names a column softdelete "
+        "already uses: the actor needs a column of its own", p->zActor);
+    rc = SQLITE_ERROR;
+    goto fail;
+  }
 
   rc = sdCheckBase(db, zDb, a.zBase, &p->zBase, pzErr);
   if( rc ){
@@ -877,23 +1073,31 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
     }
     goto fail;
   }
+  if( zInherit ){
+    /* xConnect of a trash table whose live table has gone or changed:
+    ** droppable, and every use says why. */
+    p->zMissing = zInherit;
+    zInherit = 0;
+    goto done;
+  }
 
-  if( eMode==SD_MODE_CREATE ){
+  if( eMode==SD_MODE_CREATE && p->eShow==SD_SHOW_LIVE ){
     char *zOther = 0;
-    rc = sdOtherWrapper(db, zDb, p->zBase, zName, &zOther);
+    rc = sdFindWrapper(db, zDb, p->zBase, SD_SHOW_LIVE, zName, &zOther, 0);
     if( rc==SQLITE_OK && zOther ){
       *pzErr = sqlite3_mprintf("softdelete: base table %s is already wrapped by "
-          "%s: a base table has one softdelete table", p->zBase, zOther);
+          "%s: a base table has one live softdelete table (add show=deleted "
+          "or show=all for more views of it)", p->zBase, zOther);
       rc = SQLITE_ERROR;
     }
     sqlite3_free(zOther);
     if( rc ) goto fail;
   }
-  rc = sdReadColumns(p, &bMarker, &bOp);
+  rc = sdReadColumns(p, &mHave);
   if( rc ) goto fail;
   {
     char *zErr = 0;
-    rc = sdCheckMarker(p, bMarker, bOp, &zErr);
+    rc = sdCheckMarker(p, mHave, &zErr);
     if( rc==SQLITE_OK && zErr ){
       if( eMode==SD_MODE_CONNECT || eMode==SD_MODE_GRAPH ){
         /* Stay droppable; every use says what is wrong (a graph keeps
@@ -906,63 +1110,68 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
     }
     if( rc ) goto fail;
   }
-  if( !bMarker || !bOp ){
-    if( eMode!=SD_MODE_CREATE && *sdPendingFind(pConn, zDb, zName)==0 ){
-      /* Lost since the table was created: refused, never re-added empty. */
-      char *zErr = sdLostColumns(p, bMarker, bOp);
-      if( zErr==0 ){ rc = SQLITE_NOMEM; goto fail; }
-      if( eMode==SD_MODE_LOOKUP ){
-        *pzErr = zErr;
-        rc = SQLITE_ERROR;
-        goto fail;
+  {
+    int mWant = SD_HAVE_MARKER | SD_HAVE_OP | (p->zActor ? SD_HAVE_ACTOR : 0);
+    int bIndex = 1;
+    if( eMode==SD_MODE_CREATE && p->eShow==SD_SHOW_LIVE ){
+      rc = sdHasOpIndex(p, &bIndex);
+      if( rc ) goto fail;
+    }
+    if( (mHave & mWant)!=mWant || !bIndex ){
+      if( eMode!=SD_MODE_CREATE && *sdPendingFind(pConn, zDb, zName)==0
+       && (mHave & mWant)!=mWant ){
+        /* Lost since the table was created: refused, never re-added empty. */
+        char *zErr = sdLostColumns(p, mHave);
+        if( zErr==0 ){ rc = SQLITE_NOMEM; goto fail; }
+        if( eMode==SD_MODE_LOOKUP ){
+          *pzErr = zErr;
+          rc = SQLITE_ERROR;
+          goto fail;
+        }
+        /* Declared with the base's columns, so that every use reaches the
+        ** module and gets this message. */
+        p->zMissing = zErr;
+      }else if( eMode==SD_MODE_GRAPH ){
+        /* A write is under way: no ALTER TABLE here. */
+        p->zMissing = sqlite3_mprintf("softdelete: %s was created in this "
+            "transaction and its base %s has no column %s yet: it is added at "
+            "COMMIT or when %s is first used", zName, p->zBase,
+            !(mHave & SD_HAVE_MARKER) ? p->zMarker
+            : !(mHave & SD_HAVE_OP) ? p->zOpCol : p->zActor, zName);
+        if( p->zMissing==0 ){ rc = SQLITE_NOMEM; goto fail; }
+        goto done;
+      }else{
+        if( eMode==SD_MODE_CREATE ){
+          rc = sdPendingAdd(pConn, zDb, zName);
+          if( rc ) goto fail;
+          bAdded = 1;
+        }
+        /* Added by sdEnsureColumns() at the first safe moment; see there. */
+        p->bPending = 1;
       }
-      /* Declared with the base's columns, so that every use reaches the
-      ** module and gets this message. */
-      p->zMissing = zErr;
-    }else if( eMode==SD_MODE_GRAPH ){
-      /* A write is under way: no ALTER TABLE here. */
-      p->zMissing = sqlite3_mprintf("softdelete: %s was created in this "
-          "transaction and its base %s has no column %s yet: it is added at "
-          "COMMIT or when %s is first used", zName, p->zBase,
-          !bMarker ? p->zMarker : p->zOpCol, zName);
-      if( p->zMissing==0 ){ rc = SQLITE_NOMEM; goto fail; }
-      goto done;
-    }else{
-      if( eMode==SD_MODE_CREATE ){
-        rc = sdPendingAdd(pConn, zDb, zName);
+      /* Declared now in the order sdEnsureColumns() adds them. */
+      if( !(mHave & SD_HAVE_MARKER) ){
+        rc = sdAppendColumn(p, p->zMarker, sdMarkerType(p->eFormat), SD_ROLE_MARKER);
         if( rc ) goto fail;
-        bAdded = 1;
       }
-      /* Added by sdEnsureColumns() at the first safe moment; see there. */
-      p->bPending = 1;
-    }
-    if( !bMarker ){
-      SdCol *aNew = sqlite3_realloc64(p->aCol, sizeof(SdCol)*(p->nCol+1));
-      SdCol *pM;
-      if( aNew==0 ){ rc = SQLITE_NOMEM; goto fail; }
-      p->aCol = aNew;
-      pM = &p->aCol[p->nCol];
-      memset(pM, 0, sizeof(*pM));
-      pM->zName = sqlite3_mprintf("%s", p->zMarker);
-      pM->zType = sqlite3_mprintf("%s", sdMarkerType(p->eFormat));
-      if( pM->zName==0 || pM->zType==0 ){
-        sqlite3_free(pM->zName); sqlite3_free(pM->zType);
-        rc = SQLITE_NOMEM; goto fail;
+      if( !(mHave & SD_HAVE_OP) && p->eShow!=SD_SHOW_LIVE ){
+        rc = sdAppendColumn(p, p->zOpCol, "INTEGER", SD_ROLE_OP);
+        if( rc ) goto fail;
       }
-      pM->bMarker = 1;
-      pM->eAff = sdAffinity(pM->zType);
-      p->iMarker = p->nCol++;
-    }
-    if( p->zMissing ) goto done;
-    if( eMode==SD_MODE_LOOKUP ){
-      /* An SQL function at the top level (sd_unique in a migration): the
-      ** columns can be added now. */
-      rc = sdEnsureColumns(p);
-      if( rc ){
-        *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg);
-        goto fail;
+      if( (mWant & SD_HAVE_ACTOR) && !(mHave & SD_HAVE_ACTOR) ){
+        rc = sdAppendColumn(p, p->zActor, 0, SD_ROLE_ACTOR);
+        if( rc ) goto fail;
       }
-      bMarker = bOp = 1;
+      if( p->zMissing ) goto done;
+      if( eMode==SD_MODE_LOOKUP ){
+        /* An SQL function at the top level (sd_unique in a migration): the
+        ** columns can be added now. */
+        rc = sdEnsureColumns(p);
+        if( rc ){
+          *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg);
+          goto fail;
+        }
+      }
     }
   }
   rc = sdChooseRowid(p, pzErr);
@@ -1012,6 +1221,7 @@ done:
 fail:
   if( bAdded ) sdPendingRemove(pConn, zDb, zName);
   sdArgsClear(&a);
+  sqlite3_free(zInherit);
   sdTableFree(p);
   return rc;
 }
@@ -1031,64 +1241,97 @@ fail:
 */
 int sdEnsureColumns(SdVtab *p){
   sqlite3_stmt *pStmt = 0;
-  int rc, bMarker = 0, bOp = 0;
+  int rc, mHave = 0, mWant, bIndex = 1;
   char *zErr = 0;
   if( !p->bPending ) return SQLITE_OK;
+  mWant = SD_HAVE_MARKER | SD_HAVE_OP | (p->zActor ? SD_HAVE_ACTOR : 0);
   /* Which columns are there? p->aCol stays as declared until they are. */
   rc = sdPrepare(p->db, &pStmt, 0, "SELECT coalesce(sum(name=?3 COLLATE NOCASE),0),"
-      " coalesce(sum(name=?4 COLLATE NOCASE),0) FROM pragma_table_xinfo(?1, ?2)");
+      " coalesce(sum(name=?4 COLLATE NOCASE),0), coalesce(sum(name=?5 COLLATE "
+      "NOCASE),0) FROM pragma_table_xinfo(?1, ?2)");
   if( rc==SQLITE_OK ){
     sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 3, p->zMarker, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 4, p->zOpCol, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 5, p->zActor, -1, SQLITE_STATIC);
     if( sqlite3_step(pStmt)==SQLITE_ROW ){
-      bMarker = sqlite3_column_int(pStmt, 0)>0;
-      bOp = sqlite3_column_int(pStmt, 1)>0;
+      if( sqlite3_column_int(pStmt, 0)>0 ) mHave |= SD_HAVE_MARKER;
+      if( sqlite3_column_int(pStmt, 1)>0 ) mHave |= SD_HAVE_OP;
+      if( sqlite3_column_int(pStmt, 2)>0 ) mHave |= SD_HAVE_ACTOR;
     }
     rc = sqlite3_finalize(pStmt);
   }
-  if( rc==SQLITE_OK && !bMarker ){
+  /* In the order the declaration appended them (sdTableInit). */
+  if( rc==SQLITE_OK && !(mHave & SD_HAVE_MARKER) ){
     rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s",
                 p->zDb, p->zBase, p->zMarker, sdMarkerType(p->eFormat));
   }
-  if( rc==SQLITE_OK && !bOp ){
+  if( rc==SQLITE_OK && !(mHave & SD_HAVE_OP) ){
     rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" INTEGER",
                 p->zDb, p->zBase, p->zOpCol);
   }
+  if( rc==SQLITE_OK && (mWant & SD_HAVE_ACTOR) && !(mHave & SD_HAVE_ACTOR) ){
+    rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\"",
+                p->zDb, p->zBase, p->zActor);
+  }
   if( rc==SQLITE_OK ){
-    rc = sdReadColumns(p, &bMarker, &bOp);
-    if( rc==SQLITE_OK && (!bMarker || !bOp) ) rc = SQLITE_ERROR;
+    rc = sdReadColumns(p, &mHave);
+    if( rc==SQLITE_OK && (mHave & mWant)!=mWant ) rc = SQLITE_ERROR;
   }
   if( rc ){
-    sdVtabError(p, "softdelete: cannot add columns %s and %s to %s: %s",
-                p->zMarker, p->zOpCol, p->zBase,
+    sdVtabError(p, "softdelete: cannot add columns %s and %s%s%s to %s: %s",
+                p->zMarker, p->zOpCol, p->zActor ? " and " : "",
+                p->zActor ? p->zActor : "", p->zBase,
                 zErr ? zErr : sqlite3_errstr(rc));
     sqlite3_free(zErr);
     return rc;
+  }
+  /* The index that lists and undoes operations at the cost of their rows
+  ** (sd_operations, UPDATE trash ... WHERE <marker>_op = ?): partial, so
+  ** live rows never enter it and inserts do not pay for it. */
+  if( p->eShow==SD_SHOW_LIVE ) rc = sdHasOpIndex(p, &bIndex);
+  if( rc==SQLITE_OK && !bIndex ){
+    char *zIdx = sdOpIndexName(p);
+    rc = zIdx==0 ? SQLITE_NOMEM : sdExec(p->db, &zErr,
+        "CREATE INDEX IF NOT EXISTS \"%w\".\"%w\" ON \"%w\"(\"%w\", \"%w\"%s%w%s) "
+        "WHERE \"%w\" IS NOT NULL", p->zDb, zIdx, p->zBase, p->zOpCol,
+        p->zMarker, p->zActor ? ", \"" : "", p->zActor ? p->zActor : "",
+        p->zActor ? "\"" : "", p->zOpCol);
+    if( rc ){
+      sdVtabError(p, "softdelete: cannot create index %s on %s: %s",
+                  zIdx ? zIdx : "", p->zBase, zErr ? zErr : sqlite3_errstr(rc));
+    }
+    sqlite3_free(zIdx);
+    sqlite3_free(zErr);
+    if( rc ) return rc;
   }
   p->bPending = 0;
   sdPendingRemove(p->pConn, p->zDb, p->zName);
   /* Nothing was prepared against the columns yet: the debt is paid at the
   ** first xOpen or xUpdate, before any statement is kept. */
-  return SQLITE_OK;
+  return rc;
 }
 
 /* ---- Looking a virtual table up by name, for the SQL functions ----------- */
 
 /*
-** Is base table zBase of schema zDb wrapped by a softdelete table other than
-** zSelf? If so, *pzOther is its name. Two would each mark deletions in their
+** Find a softdelete table other than zSelf that wraps base table zBase of
+** schema zDb and shows eShow (SD_SHOW_*, or -1: any). *pzName is its name,
+** or NULL when there is none; if pArgs is not NULL it receives its options.
+** A base has one show=live table: two would each mark deletions in their
 ** own marker column, and cascades could not tell which one a row answers to.
 */
-static int sdOtherWrapper(sqlite3 *db, const char *zDb, const char *zBase,
-                          const char *zSelf, char **pzOther){
+static int sdFindWrapper(sqlite3 *db, const char *zDb, const char *zBase,
+                         int eShow, const char *zSelf, char **pzName,
+                         SdArgs *pArgs){
   sqlite3_stmt *pStmt = 0;
   int rc;
-  *pzOther = 0;
+  *pzName = 0;
+  if( pArgs ) memset(pArgs, 0, sizeof(*pArgs));
   rc = sdPrepare(db, &pStmt, 0, "SELECT name, CAST(sql AS TEXT) FROM "
                  "\"%w\".sqlite_master WHERE type='table'", zDb);
-  while( rc==SQLITE_OK && *pzOther==0 && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+  while( rc==SQLITE_OK && *pzName==0 && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     const char *zName, *zSql;
     char **azArg = 0, *zModule = 0, *zErr = 0;
     int nArg = 0;
@@ -1102,9 +1345,11 @@ static int sdOtherWrapper(sqlite3 *db, const char *zDb, const char *zBase,
       if( rc==SQLITE_OK && sdStrICmp(zModule, "softdelete")==0 ){
         /* A definition that cannot be parsed wraps nothing it could name. */
         rc = sdParseArgs(nArg, (const char*const*)azArg, &a, &zErr);
-        if( rc==SQLITE_OK && sdStrICmp(a.zBase, zBase)==0 ){
-          *pzOther = sqlite3_mprintf("%s", zName);
-          if( *pzOther==0 ) rc = SQLITE_NOMEM;
+        if( rc==SQLITE_OK && sdStrICmp(a.zBase, zBase)==0
+         && (eShow<0 || (a.eShow<0 ? SD_SHOW_LIVE : a.eShow)==eShow) ){
+          *pzName = sqlite3_mprintf("%s", zName);
+          if( *pzName==0 ) rc = SQLITE_NOMEM;
+          if( rc==SQLITE_OK && pArgs ){ *pArgs = a; memset(&a, 0, sizeof(a)); }
         }
       }
       if( rc==SQLITE_ERROR ) rc = SQLITE_OK;
@@ -1117,8 +1362,17 @@ static int sdOtherWrapper(sqlite3 *db, const char *zDb, const char *zBase,
   if( rc==SQLITE_DONE || rc==SQLITE_ROW ) rc = SQLITE_OK;
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
-  if( rc ){ sqlite3_free(*pzOther); *pzOther = 0; }
+  if( rc ){
+    sqlite3_free(*pzName);
+    *pzName = 0;
+    if( pArgs ) sdArgsClear(pArgs);
+  }
   return rc;
+}
+
+int sdWrapperOf(sqlite3 *db, const char *zDb, const char *zBase, int eShow,
+                const char *zSelf, char **pzName){
+  return sdFindWrapper(db, zDb, zBase, eShow, zSelf, pzName, 0);
 }
 
 /*

@@ -293,7 +293,7 @@ char *sdFindWhere(const char *zSql, int *pRc){
 ** (or ISNULL), the marker quoted any way SQLite allows or not at all, with
 ** any white space, comments and parentheses around?
 */
-int sdIsLiveWhere(const char *zWhere, const char *zMarker){
+static int sdIsNullTest(const char *zWhere, const char *zCol, int bNot){
   int n, i = 0, iTok = 0, nTok = 0, eType, nOpen = 0;
   if( zWhere==0 ) return 0;
   n = (int)strlen(zWhere);
@@ -301,11 +301,18 @@ int sdIsLiveWhere(const char *zWhere, const char *zMarker){
       && zWhere[iTok]=='(' ){
     nOpen++;
   }
-  if( !sdTokenIs(&zWhere[iTok], nTok, eType, zMarker) ) return 0;
+  if( !sdTokenIs(&zWhere[iTok], nTok, eType, zCol) ) return 0;
   eType = sdNextToken(zWhere, n, &i, &iTok, &nTok);
-  if( !sdIsKeyword(&zWhere[iTok], nTok, eType, "isnull") ){
-    if( !sdIsKeyword(&zWhere[iTok], nTok, eType, "is") ) return 0;
-    eType = sdNextToken(zWhere, n, &i, &iTok, &nTok);
+  if( !sdIsKeyword(&zWhere[iTok], nTok, eType, bNot ? "notnull" : "isnull") ){
+    if( sdIsKeyword(&zWhere[iTok], nTok, eType, "is") ){
+      eType = sdNextToken(zWhere, n, &i, &iTok, &nTok);
+    }else if( !bNot ){
+      return 0;
+    }
+    if( bNot ){
+      if( !sdIsKeyword(&zWhere[iTok], nTok, eType, "not") ) return 0;
+      eType = sdNextToken(zWhere, n, &i, &iTok, &nTok);
+    }
     if( !sdIsKeyword(&zWhere[iTok], nTok, eType, "null") ) return 0;
   }
   while( (eType = sdNextToken(zWhere, n, &i, &iTok, &nTok))==SD_TK_PUNCT
@@ -313,6 +320,15 @@ int sdIsLiveWhere(const char *zWhere, const char *zMarker){
     nOpen--;
   }
   return eType==0 && nOpen==0;
+}
+
+int sdIsLiveWhere(const char *zWhere, const char *zMarker){
+  return sdIsNullTest(zWhere, zMarker, 0);
+}
+
+/* Is zWhere "zCol IS NOT NULL" (or NOTNULL, NOT NULL), however written? */
+int sdIsNotNullWhere(const char *zWhere, const char *zCol){
+  return sdIsNullTest(zWhere, zCol, 1);
 }
 
 /*

@@ -22,6 +22,8 @@
 
 void sdWriteClear(SdVtab *p){
   int i;
+  sqlite3_finalize(p->pPurge);
+  p->pPurge = 0;
   for(i=0; i<SD_NUPDATE; i++){
     sqlite3_finalize(p->aUpd[i].pStmt);
     sqlite3_free(p->aUpd[i].aMask);
@@ -172,7 +174,7 @@ static int sdInsertStmt(SdVtab *p, sqlite3_value **aVal, sqlite3_stmt **ppStmt){
   if( aMask==0 ) return SQLITE_NOMEM;
   for(i=0; i<p->nCol; i++){
     SdCol *pCol = &p->aCol[i];
-    aMask[i] = !(pCol->bMarker || pCol->bGenerated || i==p->iPk
+    aMask[i] = !(pCol->eRole || pCol->bGenerated || i==p->iPk
                  || (pCol->zDflt && sqlite3_value_type(aVal[i])==SQLITE_NULL));
   }
   for(i=0; i<SD_NINSERT; i++){
@@ -410,6 +412,12 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
         "restore them", p->zName, p->zMarker);
     return SQLITE_ERROR;
   }
+  if( p->iActor>=0 && sqlite3_value_type(aVal[p->iActor])!=SQLITE_NULL ){
+    sdVtabError(p, "softdelete: cannot insert a value into %s.%s: the actor is "
+        "recorded by softdelete at each DELETE; set who deletes with "
+        "sd_actor()", p->zName, p->zActor);
+    return SQLITE_ERROR;
+  }
   for(i=0; i<p->nCol; i++){
     if( p->aCol[i].bGenerated && sqlite3_value_type(aVal[i])!=SQLITE_NULL ){
       sdVtabError(p, "softdelete: cannot INSERT into generated column \"%s\"",
@@ -425,7 +433,7 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   /* Every parameter the statement uses is bound below (see sdBind). */
   sdBind(pIns, 1, pKey);
   for(i=0; i<p->nCol; i++){
-    if( p->aCol[i].bMarker || p->aCol[i].bGenerated || i==p->iPk ) continue;
+    if( p->aCol[i].eRole || p->aCol[i].bGenerated || i==p->iPk ) continue;
     sdBind(pIns, i+2, aVal[i]);
   }
   rc = sdStepWrite(p, pIns);
@@ -452,7 +460,7 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
       u8 *aMask = sqlite3_malloc64(p->nCol+2);
       if( aMask==0 ){ rc = SQLITE_NOMEM; goto replace_done; }
       for(i=0; i<p->nCol; i++){
-        aMask[i] = !(p->aCol[i].bMarker || p->aCol[i].bGenerated || i==p->iPk);
+        aMask[i] = !(p->aCol[i].eRole || p->aCol[i].bGenerated || i==p->iPk);
       }
       aMask[p->nCol] = 0;
       aMask[p->nCol+1] = 1;
@@ -460,7 +468,7 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
       sqlite3_free(aMask);
       if( rc==SQLITE_OK ){
         for(i=0; i<p->nCol; i++){
-          if( !(p->aCol[i].bMarker || p->aCol[i].bGenerated || i==p->iPk) ){
+          if( !(p->aCol[i].eRole || p->aCol[i].bGenerated || i==p->iPk) ){
             sdBind(pUpd, i+1, aVal[i]);
           }
         }
@@ -539,8 +547,16 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
     rc = SQLITE_ERROR;
     goto out;
   }
+  if( p->iActor>=0 && !sqlite3_value_nochange(aVal[p->iActor])
+   && sqlite3_value_type(aVal[p->iActor])!=SQLITE_NULL ){
+    sdVtabError(p, "softdelete: cannot UPDATE %s.%s: the actor is recorded by "
+        "softdelete at each DELETE; set who deletes with sd_actor()",
+        p->zName, p->zActor);
+    rc = SQLITE_ERROR;
+    goto out;
+  }
   for(i=0; i<p->nCol; i++){
-    if( !p->aCol[i].bMarker && sqlite3_value_nochange(aVal[i]) ) break;
+    if( !p->aCol[i].eRole && sqlite3_value_nochange(aVal[i]) ) break;
   }
   if( i==p->nCol ){
     /* No column arrived as "unchanged": SQLite does not say which columns
@@ -553,7 +569,7 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
   for(i=0; i<p->nCol; i++){
     SdCol *pCol = &p->aCol[i];
     aMask[i] = 0;
-    if( pCol->bMarker || sqlite3_value_nochange(aVal[i]) ) continue;
+    if( pCol->eRole || sqlite3_value_nochange(aVal[i]) ) continue;
     if( pCur && sdSameValue(aVal[i], sqlite3_column_value(pCur, i+1)) ) continue;
     if( pCol->bGenerated ){
       if( sqlite3_value_type(aVal[i])==SQLITE_NULL ) continue;
@@ -642,6 +658,99 @@ out:
   return rc;
 }
 
+/* ---- show=all and show=deleted ----------------------------------------- */
+
+/* show=all is read-only: name the tables that take the write. */
+static SD_NOINLINE int sdAllRefuse(SdVtab *p){
+  char *zTrash = 0;
+  int rc = sdWrapperOf(p->db, p->zDb, p->zBase, SD_SHOW_DELETED, p->zName, &zTrash);
+  if( rc ) return rc;
+  if( zTrash ){
+    sdVtabError(p, "softdelete: %s shows live and deleted rows together and is "
+        "read-only: write live rows through %s; restore or purge deleted rows "
+        "through %s", p->zName, p->zLive, zTrash);
+  }else{
+    sdVtabError(p, "softdelete: %s shows live and deleted rows together and is "
+        "read-only: write live rows through %s; restore or purge deleted rows "
+        "through a trash table, CREATE VIRTUAL TABLE name USING softdelete(%s, "
+        "show=deleted)", p->zName, p->zLive, p->zBase);
+  }
+  sqlite3_free(zTrash);
+  return SQLITE_ERROR;
+}
+
+/* DELETE on the trash: the row is removed for good (a purge). */
+static int sdTrashDelete(SdVtab *p, i64 iRowid){
+  int rc = SQLITE_OK;
+  if( p->pPurge==0 ){
+    rc = sdPrepare(p->db, &p->pPurge, 1, "DELETE FROM \"%w\".\"%w\" "
+        "WHERE %s=?1 AND \"%w\" IS NOT NULL", p->zDb, p->zBase, p->zRowid,
+        p->zMarker);
+    if( rc ) return rc;
+  }
+  sqlite3_bind_int64(p->pPurge, 1, iRowid);
+  rc = sqlite3_step(p->pPurge);
+  if( rc==SQLITE_DONE ) return sqlite3_reset(p->pPurge);
+  sqlite3_reset(p->pPurge);
+  rc = sqlite3_extended_errcode(p->db);
+  sdVtabError(p, "softdelete: cannot purge row %lld of %s: %s", iRowid, p->zName,
+              sqlite3_errmsg(p->db));
+  return (rc & 0xff)==SQLITE_CONSTRAINT || rc==SQLITE_OK ? SQLITE_ERROR : rc;
+}
+
+/*
+** UPDATE on the trash: SET <marker> = NULL restores the row, with the rows
+** its deletion cascaded to, as sd_restore() does. A row this statement has
+** already restored (through the cascade of another) counts as matched.
+** Any other change is refused: deleted rows are read-only until restored.
+*/
+static int sdTrashUpdate(SdVtab *p, sqlite3_value **argv){
+  i64 iRowid = sqlite3_value_int64(argv[0]);
+  sqlite3_value **aVal = &argv[2];
+  sqlite3_value *pMarker = aVal[p->iMarker];
+  sqlite3_stmt *pCur = 0;
+  int i, rc = SQLITE_OK, n = 0;
+  const char *zCol = 0;
+  SdJournal j;
+
+  if( sqlite3_value_int64(argv[1])!=iRowid ){
+    zCol = p->iPk>=0 ? p->aCol[p->iPk].zName : "rowid";
+  }
+  for(i=0; zCol==0 && i<p->nCol; i++){
+    sqlite3_value *v = aVal[i];
+    if( i==p->iMarker || sqlite3_value_nochange(v) ) continue;
+    /* The operation and the actor may be cleared with the marker. */
+    if( (i==p->iOp || i==p->iActor) && sqlite3_value_type(v)==SQLITE_NULL ) continue;
+    if( pCur==0 ){
+      rc = sdReadRow(p, iRowid, &pCur);
+      if( rc==SQLITE_NOTFOUND ){ rc = SQLITE_OK; goto out; }
+      if( rc ) goto out;
+    }
+    if( !sdSameValue(v, sqlite3_column_value(pCur, i+1)) ) zCol = p->aCol[i].zName;
+  }
+  if( zCol ){
+    sdVtabError(p, "softdelete: cannot UPDATE %s.%s: deleted rows are read-only "
+        "until restored; restore them with UPDATE %s SET %s = NULL, then change "
+        "them through %s", p->zName, zCol, p->zName, p->zMarker, p->zLive);
+    rc = SQLITE_ERROR;
+    goto out;
+  }
+  if( sqlite3_value_nochange(pMarker) || sqlite3_value_type(pMarker)!=SQLITE_NULL ){
+    sdVtabError(p, "softdelete: cannot set %s.%s to a value: an UPDATE of %s "
+        "restores rows with SET %s = NULL (a soft delete is a DELETE through %s)",
+        p->zName, p->zMarker, p->zName, p->zMarker, p->zLive);
+    rc = SQLITE_ERROR;
+    goto out;
+  }
+  sdJournalInit(&j);
+  rc = sdRestore(p, iRowid, 1, &j, &n, &p->base.zErrMsg);
+  sdJournalClear(&j);
+  if( rc ) rc = sdWriteFailed(rc);
+out:
+  sqlite3_finalize(pCur);
+  return rc;
+}
+
 int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
              sqlite_int64 *pRowid){
   SdVtab *p = (SdVtab*)pVtab;
@@ -652,6 +761,16 @@ int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   }
   if( (rc = sdDeferredError(p))!=SQLITE_OK ) return rc;
   if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
+  if( p->eShow!=SD_SHOW_LIVE ){
+    if( p->eShow==SD_SHOW_ALL ) return sdAllRefuse(p);
+    if( argc==1 ) return sdTrashDelete(p, sqlite3_value_int64(argv[0]));
+    if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
+      sdVtabError(p, "softdelete: cannot insert into %s: it shows deleted rows, "
+          "which are read-only until restored; insert into %s", p->zName, p->zLive);
+      return SQLITE_ERROR;
+    }
+    return sdTrashUpdate(p, argv);
+  }
   if( argc==1 ){
     i64 iOp, iTime;
     sdCurrentOp(p->pConn, &iOp, &iTime);

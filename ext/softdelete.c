@@ -23,6 +23,7 @@
 **   sd_func.c      the sd_* SQL functions
 **   sd_write.c     xUpdate: insert, update, delete, conflict modes
 **   sd_plan.c      planner and cursors: each scan is one SELECT on the base
+**   sd_oplog.c     the eponymous table sd_operations
 **   sd_cascade.c   operations, cascades, exact restore, undo journal
 **   sd_table.c     the description of a table: base columns and indexes
 **   sd_text.c      reading SQL text
@@ -160,6 +161,7 @@ sqlite3_module sdModule = {
 static void sdConnFree(void *p){
   if( p ){
     sqlite3_free(((SdConn*)p)->zOpSql);
+    sqlite3_value_free(((SdConn*)p)->pActor);
     sdPendingClear((SdConn*)p);
     sdBufPoolClose(((SdConn*)p)->pBufs);
   }
@@ -213,6 +215,11 @@ int sqlite3_softdelete_init(sqlite3 *db, char **pzErrMsg,
   rc = sdRegisterFunctions(db, pConn);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_module_v2(db, "softdelete", &sdModule, pConn, sdConnFree);
+    /* The module owns pConn from here; sd_operations borrows it. */
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_create_module_v2(db, "sd_operations", &sdOperationsModule,
+                                    pConn, 0);
+    }
   }else{
     sdBufPoolClose(pConn->pBufs);
     sqlite3_free(pConn);

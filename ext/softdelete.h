@@ -8,6 +8,7 @@
 **   sd_func.c      the SQL functions sd_*
 **   sd_write.c     the write path (xUpdate): insert, update, soft delete
 **   sd_plan.c      the planner (xBestIndex) and cursors (xFilter ... xRowid)
+**   sd_oplog.c     the eponymous table sd_operations
 **   sd_cascade.c   operations, cascades along foreign keys, exact restore
 **   sd_table.c     the description of a table: module arguments, the base
 **                  table's columns and indexes, the columns to add
@@ -66,6 +67,17 @@ typedef struct SdBufPool SdBufPool;
 #define SD_FMT_JULIANDAY    3   /* real */
 #define SD_FMT_BOOLEAN      4   /* integer 1 */
 
+/* show=: which rows a softdelete table shows (SdVtab.eShow). */
+#define SD_SHOW_LIVE    0   /* live rows; DELETE soft-deletes (the default) */
+#define SD_SHOW_DELETED 1   /* deleted rows: the trash; UPDATE restores,
+                            ** DELETE purges */
+#define SD_SHOW_ALL     2   /* every row; read-only */
+
+/* What a column of the base is to the extension (SdCol.eRole). */
+#define SD_ROLE_MARKER 1    /* column=: the deletion time, NULL when live */
+#define SD_ROLE_OP     2    /* <marker>_op: the operation that deleted it */
+#define SD_ROLE_ACTOR  3    /* actor=: who deleted it */
+
 /* Cold paths kept out of the hot function that calls them. */
 #if defined(__GNUC__) || defined(__clang__)
 # define SD_NOINLINE __attribute__((noinline))
@@ -110,6 +122,7 @@ struct SdConn {
   char *zOpSql;             /* ... and its SQL text */
   SdPending *pPending;      /* Tables created here whose columns are to come */
   SdBufPool *pBufs;         /* Buffers of column values handed to SQLite */
+  sqlite3_value *pActor;    /* sd_actor(): who deletes, or NULL */
   SdStmt *pKeptFirst;       /* Idle read statements, most recently kept first */
   SdStmt *pKeptLast;        /* ... and the least recently kept */
   sqlite3_int64 nKept;      /* Their memory, in bytes */
@@ -141,7 +154,9 @@ struct SdCol {
   char *zDflt;              /* DEFAULT expression text, or NULL */
   char eAff;                /* Affinity (SD_AFF_*) */
   u8 bGenerated;            /* Generated in the base: readable, never written */
-  u8 bMarker;               /* This is the marker column (HIDDEN, reads NULL) */
+  u8 eRole;                 /* SD_ROLE_* for the columns softdelete manages */
+  u8 bHidden;               /* HIDDEN and reads NULL: the marker and the
+                            ** actor of a show=live table */
   u8 bNotNull;              /* Declared NOT NULL in the base */
   u8 bPk;                   /* Part of the base's PRIMARY KEY */
 };
@@ -152,6 +167,7 @@ struct SdIndex {
   int bUnique;              /* UNIQUE index (or PRIMARY KEY / UNIQUE constraint) */
   int bPartial;             /* Has a WHERE clause */
   int bLive;                /* Partial with WHERE <marker> IS NULL only */
+  int bOpIdx;               /* Partial with WHERE <marker>_op IS NOT NULL only */
   char *zWhere;             /* Text of the WHERE expression, or NULL */
   int nCol;                 /* Number of key columns */
   int *aiCol;               /* Vtab column of each key column; -1 rowid, -2 expr */
@@ -211,6 +227,10 @@ struct SdVtab {
   char *zBase;              /* Name of the base table */
   char *zMarker;            /* Marker column name */
   char *zOpCol;             /* Operation column name: <marker>_op */
+  char *zActor;             /* actor= column name, or NULL */
+  int eShow;                /* SD_SHOW_*: which rows it shows */
+  char *zLive;              /* show=deleted|all: the show=live table of the
+                            ** base, which cascades follow; else NULL */
   const char *zOpWhy;       /* Why the operation column is unusable, or NULL */
   int eFormat;              /* SD_FMT_* */
   char *zMissing;           /* Non-NULL: the base is gone; the error to give */
@@ -218,6 +238,8 @@ struct SdVtab {
   int nCol;                 /* Columns of the virtual table */
   SdCol *aCol;              /* The columns */
   int iMarker;              /* Vtab column of the marker */
+  int iOp;                  /* Vtab column of the operation, or -1 (live) */
+  int iActor;               /* Vtab column of the actor, or -1 */
   int iPk;                  /* Vtab column aliasing the rowid, or -1 */
   char *zRowid;             /* Name that reaches the base rowid */
   int nIdx;                 /* Indexes on the base */
@@ -239,6 +261,7 @@ struct SdVtab {
   int iUpdNext;             /* Next slot of aUpd to reuse */
   int iInsNext;             /* Next slot of aIns to reuse */
   SdGraph *pGraph;          /* Foreign keys among wrapped tables, or NULL */
+  sqlite3_stmt *pPurge;     /* show=deleted: DELETE of one deleted row */
   sqlite3_stmt *pSchemaVersion; /* PRAGMA schema_version of zDb */
   int rcDeferred;           /* Error of xBestIndex, for xOpen or xUpdate */
   char *zDeferred;          /* ... and its message */
@@ -294,6 +317,7 @@ struct SdJournal {
     i64 iOp;                /* The operation a delete wrote */
     sqlite3_value *pMarker; /* SD_J_RESTORE: the marker before */
     sqlite3_value *pOp;     /* SD_J_RESTORE: the operation id before */
+    sqlite3_value *pActor;  /* SD_J_RESTORE: the actor before */
   } *a;
 };
 #define SD_J_DELETE  1      /* Live row iRowid soft-deleted by operation iOp */
@@ -341,6 +365,7 @@ int sdArgName(const char *z, char **pzName, int *pbDot);
 int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg, char **pzModule);
 char *sdFindWhere(const char *zSql, int *pRc);
 int sdIsLiveWhere(const char *zWhere, const char *zMarker);
+int sdIsNotNullWhere(const char *zWhere, const char *zCol);
 int sdIsWithoutRowid(const char *zSql);
 int sdFindCall(const char *zSql, const char *const *azName, int nName);
 
@@ -354,6 +379,8 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
                 SdVtab **ppOut, char **pzErr);
 void sdTableFree(SdVtab *p);
 void sdPendingRemove(SdConn *pConn, const char *zDb, const char *zName);
+int sdWrapperOf(sqlite3 *db, const char *zDb, const char *zBase, int eShow,
+                const char *zSelf, char **pzName);
 int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, int bGraph,
                SdVtab **ppVtab, char **pzErr);
 int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
@@ -386,7 +413,9 @@ void sdWriteClear(SdVtab *p);
 /* sd_cascade.c */
 int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
                  char **pzErr);
-int sdRestore(SdVtab *p, i64 iRowid, SdJournal *pJ, int *pnRestored, char **pzErr);
+int sdRestore(SdVtab *p, i64 iRowid, int bCascade, SdJournal *pJ,
+              int *pnRestored, char **pzErr);
+int sdPurgeRow(SdVtab *p, i64 iRowid, char **pzErr);
 void sdJournalInit(SdJournal *pJ);
 void sdJournalClear(SdJournal *pJ);
 int sdJournalUndo(sqlite3 *db, SdJournal *pJ);
@@ -394,5 +423,8 @@ void sdGraphFree(SdGraph *pGraph);
 
 /* sd_func.c */
 int sdRegisterFunctions(sqlite3 *db, SdConn *pConn);
+
+/* sd_oplog.c: the eponymous table sd_operations */
+extern sqlite3_module sdOperationsModule;
 
 #endif /* SOFTDELETE_H */

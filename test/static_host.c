@@ -43,6 +43,38 @@ int main(void){
   ok &= check(db, "SELECT count(*) FROM t_data WHERE deleted_at IS NOT NULL", "1");
   ok &= check(db, "SELECT sd_restore('t', 1)", "1");
   ok &= check(db, "SELECT group_concat(v) FROM t", "a,b");
+
+  /* Restore and purge through a trash table are write statements, which
+  ** routers, pools and replicated hosts send as writes; a SELECT calling
+  ** sd_restore() is not, whatever it does. */
+  {
+    static const struct { const char *zSql; int bReadonly; } aRo[] = {
+      { "UPDATE t_trash SET deleted_at = NULL WHERE id = 1", 0 },
+      { "DELETE FROM t_trash WHERE id = 1", 0 },
+      { "DELETE FROM t WHERE id = 1", 0 },
+      { "SELECT * FROM t_trash", 1 },
+      { "SELECT * FROM sd_operations", 1 },
+      { "SELECT sd_restore('t', 1)", 1 },
+    };
+    int i;
+    if( sqlite3_exec(db, "CREATE VIRTUAL TABLE t_trash USING "
+                     "softdelete(t_data, show=deleted)", 0, 0, &zErr) ){
+      fprintf(stderr, "trash: %s\n", zErr);
+      return 1;
+    }
+    for(i=0; i<(int)(sizeof(aRo)/sizeof(aRo[0])); i++){
+      sqlite3_stmt *pStmt = 0;
+      if( sqlite3_prepare_v2(db, aRo[i].zSql, -1, &pStmt, 0) ){
+        fprintf(stderr, "%s: %s\n", aRo[i].zSql, sqlite3_errmsg(db));
+        ok = 0;
+      }else if( sqlite3_stmt_readonly(pStmt)!=aRo[i].bReadonly ){
+        fprintf(stderr, "%s: sqlite3_stmt_readonly() is %d\n", aRo[i].zSql,
+                sqlite3_stmt_readonly(pStmt));
+        ok = 0;
+      }
+      sqlite3_finalize(pStmt);
+    }
+  }
   sqlite3_close(db);
 
   /* 2026-12-07: registered this way, the extension's set-up read the schema
