@@ -807,7 +807,7 @@ void sdPendingClear(SdConn *pConn){
 ** deleted row live, so the table is refused until the user repairs it.
 */
 static char *sdLostColumns(SdVtab *p, int mHave){
-  const char *az[3];
+  const char *az[3] = { 0, 0, 0 };
   char *zCols, *zErr;
   int n = 0;
   if( !(mHave & SD_HAVE_MARKER) ) az[n++] = p->zMarker;

@@ -262,9 +262,12 @@ static const char zSetup[] =
   "  post_id INTEGER REFERENCES posts_data(id) ON DELETE CASCADE, body TEXT);"
   "CREATE TABLE tags_data(id INTEGER PRIMARY KEY, name TEXT);"
   "CREATE TABLE log(x);"
-  "CREATE VIRTUAL TABLE users USING softdelete(users_data);"
-  "CREATE VIRTUAL TABLE posts USING softdelete(posts_data);"
+  "CREATE VIRTUAL TABLE users USING softdelete(users_data, actor=deleted_by);"
+  "CREATE VIRTUAL TABLE posts USING softdelete(posts_data, actor=deleted_by);"
   "CREATE VIRTUAL TABLE comments USING softdelete(comments_data /* c */);"
+  "CREATE VIRTUAL TABLE users_trash USING softdelete(users_data, show=deleted);"
+  "CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data, show=deleted);"
+  "CREATE VIRTUAL TABLE posts_all USING softdelete(posts_data, show=all);"
   "SELECT sd_unique('users', 'email');"
   "SELECT sd_index('posts', 'author_id');"
   "SELECT sd_index('comments', 'post_id');"
@@ -278,6 +281,7 @@ static const char zSetup[] =
   "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<20)"
   "  INSERT INTO tags_data SELECT i, 'tag' || i FROM c;"
   "SELECT sd_clock('2024-01-02 00:00:00');"
+  "SELECT sd_actor('setup');"
   "DELETE FROM users WHERE id=3;"
   "SELECT sd_clock('2024-01-03 00:00:00');"
   "DELETE FROM posts WHERE id=8;"
@@ -317,6 +321,17 @@ static const Workload aWorkload[] = {
                    "VALUES(99, 'u2@x', 'new user')", 0, 0 },
   { "alter",       "BEGIN; ALTER TABLE posts_data ADD COLUMN extra TEXT; "
                    "INSERT INTO posts(author_id, extra) VALUES(1, 'e'); COMMIT", 0, 1 },
+  { "trash_read",  "SELECT id, deleted_at, deleted_by, deleted_at_op IS NULL FROM "
+                   "posts_trash WHERE author_id<>1 ORDER BY id; SELECT count(*), "
+                   "count(deleted_at) FROM posts_all", 1, 0 },
+  { "operations",  "SELECT tbl, deleted_at, actor, \"rows\" FROM sd_operations "
+                   "ORDER BY 1, 2", 1, 0 },
+  { "trash_restore", "UPDATE users_trash SET deleted_at = NULL WHERE id=3", 0, 0 },
+  { "trash_undo",  "UPDATE users_trash SET deleted_at = NULL WHERE deleted_at_op = "
+                   "(SELECT op FROM sd_operations WHERE tbl='users')", 0, 0 },
+  { "trash_purge", "PRAGMA foreign_keys=ON; DELETE FROM posts_trash WHERE id % 2 = 0", 0, 0 },
+  { "actor_delete", "SELECT sd_actor('admin'); DELETE FROM users WHERE id=1", 0, 0 },
+  { "restore_alone", "SELECT sd_restore('users', 3, 0)", 0, 0 },
 };
 #define N_WORKLOAD ((int)(sizeof(aWorkload)/sizeof(aWorkload[0])))
 

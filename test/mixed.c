@@ -154,6 +154,9 @@ int mxCreateSchema(sqlite3 *db, char **pzErr){
     "CREATE VIRTUAL TABLE users USING softdelete(users_data);"
     "CREATE VIRTUAL TABLE posts USING softdelete(posts_data);"
     "CREATE VIRTUAL TABLE comments USING softdelete(comments_data);"
+    "CREATE VIRTUAL TABLE users_trash USING softdelete(users_data, show=deleted);"
+    "CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data, show=deleted);"
+    "CREATE VIRTUAL TABLE comments_trash USING softdelete(comments_data, show=deleted);"
     "SELECT sd_unique('users', 'email');"
     "SELECT sd_index('posts', 'author_id');"
     "SELECT sd_index('comments', 'post_id');", 0, 0, pzErr);
@@ -488,6 +491,9 @@ typedef struct MxExp {
   int bNoRowOk;             /* "has no row" is fine: another worker's purge */
   int bReconcile;           /* sd_restore with others around: see mxRun */
   int bAtLeast;             /* nCount is a lower bound */
+  int bTrash;               /* A restore through the trash table: changes()
+                            ** counts the row matched, and a row another
+                            ** worker purged is simply not matched */
   i64 iRowid;               /* Expected last_insert_rowid(), or 0 */
 } MxExp;
 #define MX_C_NONE    0
@@ -560,6 +566,14 @@ static int mxRun(MxWorker *w, int eKind, char *zSql, MxMark m, MxExp *e){
               e->zErr ? "the error " : "success", e->zErr ? e->zErr : "",
               r.rc, r.zErr);
     }
+  }else if( e->zErr && e->bTrash && e->bNoRowOk && r.nChange==0 ){
+    /* Not matched: another worker purged the row. */
+    if( mxModelRemove(w, e->iTab, e->id, MX_GONE_OTHER, mxNowNs()) ){
+      mxFatal(w, "row %lld of %s is gone (another worker's purge?) but the "
+              "model has live rows under it: %s", e->id, azTab[e->iTab], zSql);
+    }
+    w->aStat[eKind].nNoRow++;
+    bOk = 1;
   }else if( e->zErr ){
     mxFatal(w, "%s: expected the error \"%s\", but it succeeded", zSql, e->zErr);
   }else{
@@ -568,6 +582,11 @@ static int mxRun(MxWorker *w, int eKind, char *zSql, MxMark m, MxExp *e){
     if( e->bReconcile ){
       int n = mxReconcile(w, eKind);
       if( n>=0 ) nWant = n;
+      if( n>=0 && e->bTrash ){
+        /* The statement matched the row unless another worker purged it. */
+        MxRow *pRoot = mxGet(w, e->iTab, e->id);
+        nWant = pRoot && pRoot->state==MX_LIVE;
+      }
     }
     if( w->bFatal ){
       /* reported by mxReconcile */
@@ -953,10 +972,14 @@ static void mxOpRestore(MxWorker *w){
   e.iTab = iTab;
   e.id = id;
   e.eCount = MX_C_VALUE;
+  /* Half the restores are UPDATE <table>_trash SET deleted_at = NULL. */
+  e.bTrash = mxRandInt(&w->rng, 2);
+  if( e.bTrash ) e.eCount = MX_C_CHANGES;
   if( r->state==MX_LIVE ){
     e.nCount = 0;
   }else if( r->state!=MX_DELETED ){
-    e.zErr = "has no row";
+    if( !e.bTrash ) e.zErr = "has no row";
+    e.nCount = 0;
   }else{
     MxRow *pParent = iTab>0 ? mxGet(w, iTab-1, r->parent) : 0;
     e.bNoRowOk = !w->bSole;
@@ -972,13 +995,15 @@ static void mxOpRestore(MxWorker *w){
         p->state = MX_LIVE;
         p->op = p->tDel = p->nsDel = 0;
       }
-      e.nCount = nSet;
+      e.nCount = e.bTrash ? 1 : nSet;
       e.bReconcile = !w->bSole;
       mxHint(w, nSet, "sd_restore");
     }
   }
-  mxRun(w, w->bTxn ? MX_K_RESTORE : MX_K_RESTORE_AUTO, sqlite3_mprintf(
-        "SELECT sd_restore(%Q, %lld)", azTab[iTab], id), m, &e);
+  mxRun(w, w->bTxn ? MX_K_RESTORE : MX_K_RESTORE_AUTO, e.bTrash
+        ? sqlite3_mprintf("UPDATE \"%w_trash\" SET deleted_at = NULL WHERE id=%lld",
+                          azTab[iTab], id)
+        : sqlite3_mprintf("SELECT sd_restore(%Q, %lld)", azTab[iTab], id), m, &e);
 }
 
 static void mxOpHardDelete(MxWorker *w){
@@ -995,6 +1020,17 @@ static void mxOpHardDelete(MxWorker *w){
   e.id = id;
   e.eCount = MX_C_VALUE;
   e.nCount = 1;
+  if( r->state==MX_DELETED && mxRandInt(&w->rng, 2) ){
+    /* A purge through the trash table: changes() counts the row, unless
+    ** another worker purged it first. */
+    e.eCount = MX_C_CHANGES;
+    e.bAtLeast = !w->bSole;
+    e.nCount = w->bSole ? 1 : 0;
+    mxModelRemove(w, iTab, id, MX_GONE, 0);
+    mxRun(w, w->bTxn ? MX_K_HARD_DELETE : MX_K_HARD_DELETE_AUTO, sqlite3_mprintf(
+          "DELETE FROM \"%w_trash\" WHERE id=%lld", azTab[iTab], id), m, &e);
+    return;
+  }
   if( !mxPresent(r) ){
     e.zErr = "has no row";
   }else{
