@@ -184,14 +184,17 @@ static sqlite3_vfs fuzzVfs = {
 ** checked (a failure aborts: the extension no longer accepts what it did).
 ** Names come in pairs base/virtual:
 **   users_data / users               datetime, live-unique email, NOCASE name,
-**                                    generated column, trigger on the marker
-**   posts_data / posts               removed_at unixepoch; CASCADE -> users
+**                                    generated column, trigger on the marker,
+**                                    actor=deleted_by (the input's connection
+**                                    has sd_actor('fuzz')); users_trash
+**   posts_data / posts               removed_at unixepoch; CASCADE -> users;
+**                                    posts_trash, posts_all (show=all)
 **   "com""ment data" / "com""ments"  unixepoch_ms; CASCADE -> posts,
 **                                    SET NULL -> users
 **   [order] / "group"                julianday; RESTRICT -> users; keyword
 **                                    columns
 **   "tâble ✓" / "vüe ✓"              boolean marker "gone" declared by the
-**                                    base; CASCADE self-reference
+**                                    base; CASCADE self-reference; "vüe ✓ trash"
 **   cats_data / cats, items_data / items   composite NO ACTION key onto a
 **                                    UNIQUE pair
 **   audit                            unwrapped, CASCADE -> users (never
@@ -204,12 +207,15 @@ static const char *const azSetup[] = {
   "CREATE TABLE users_data(id INTEGER PRIMARY KEY, email TEXT NOT NULL,"
   " name TEXT COLLATE NOCASE, born REAL, score NUMERIC DEFAULT 0,"
   " nlen INT GENERATED ALWAYS AS (length(name)) VIRTUAL)",
-  "CREATE VIRTUAL TABLE users USING softdelete(users_data)",
+  "CREATE VIRTUAL TABLE users USING softdelete(users_data, actor=deleted_by)",
+  "CREATE VIRTUAL TABLE users_trash USING softdelete(users_data, show=deleted)",
   "CREATE TABLE posts_data(id INTEGER PRIMARY KEY, title TEXT DEFAULT 'untitled',"
   " body BLOB, author_id INTEGER REFERENCES users_data(id) ON DELETE CASCADE,"
   " CHECK (length(title) < 200))",
   "CREATE VIRTUAL TABLE posts USING softdelete(posts_data, column=removed_at,"
   " format=unixepoch)",
+  "CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data, show=deleted)",
+  "CREATE VIRTUAL TABLE posts_all USING softdelete(posts_data, show=all)",
   "CREATE TABLE \"com\"\"ment data\"(\"i d\" INTEGER PRIMARY KEY,"
   " \"po st\" INTEGER REFERENCES posts_data(id) ON DELETE CASCADE,"
   " [by] INTEGER REFERENCES users_data(id) ON DELETE SET NULL, `text` TEXT)",
@@ -223,6 +229,7 @@ static const char *const azSetup[] = {
   " \"naïve\" TEXT, gone INTEGER)",
   "CREATE VIRTUAL TABLE \"vüe ✓\" USING softdelete(\"tâble ✓\", column=gone,"
   " format=boolean)",
+  "CREATE VIRTUAL TABLE \"vüe ✓ trash\" USING softdelete(\"tâble ✓\", show=deleted)",
   "CREATE TABLE cats_data(a TEXT, b INTEGER, label TEXT, UNIQUE(a, b))",
   "CREATE TABLE items_data(id INTEGER PRIMARY KEY, ca TEXT, cb INTEGER,"
   " FOREIGN KEY(ca, cb) REFERENCES cats_data(a, b))",
@@ -265,6 +272,7 @@ static const char *const azConnect[] = {
   "PRAGMA foreign_keys=ON",
   "PRAGMA temp_store=MEMORY",
   "SELECT sd_clock('2024-05-02 08:30:00')",
+  "SELECT sd_actor('fuzz')",
 };
 
 /* The database azSetup built, copied into every input's database. */
