@@ -596,6 +596,19 @@ static int sdGraphFor(SdVtab *p, SdGraph **ppG, int *piNode, char **pzErr){
   return SQLITE_OK;
 }
 
+/* The error when p's table is no node of the graph. */
+static int sdNotInGraph(SdVtab *p, char **pzErr){
+  sqlite3_free(*pzErr);
+  if( p->zLive ){
+    *pzErr = sqlite3_mprintf("softdelete: %s shows rows of %s, whose live "
+        "table %s is gone; create it again: CREATE VIRTUAL TABLE %s USING "
+        "softdelete(%s)", p->zName, p->zBase, p->zLive, p->zLive, p->zBase);
+  }else{
+    *pzErr = sqlite3_mprintf("softdelete: %s is not in the schema", p->zName);
+  }
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 /* Does node n have edges of interest as a parent (bParent) or child? */
 static int sdHasEdges(SdGraph *g, int n, int bParent){
   int i;
@@ -771,11 +784,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
 
   rc = sdGraphFor(p, &g, &iNode, pzErr);
   if( rc ) return rc;
-  if( iNode<0 ){
-    sqlite3_free(*pzErr);
-    *pzErr = sqlite3_mprintf("softdelete: %s is not in the schema", p->zName);
-    return SQLITE_ERROR;
-  }
+  if( iNode<0 ) return sdNotInGraph(p, pzErr);
   if( !sdHasEdges(g, iNode, 1) ){
     /* Nothing references this table: one UPDATE. */
     return sdMarkRow(g, iNode, iRowid, 1, iOp, iTime, pJ, pzErr);
@@ -894,6 +903,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
 ** bExplain is set, *pzErr says which. Errors of the reads are returned.
 */
 static int sdParentDeleted(SdGraph *g, int n, i64 r, SdRowSet *pSet,
+                           int iComing, const SdIdSet *pComing,
                            int bExplain, char **pzErr, int *pbBlocked){
   int i, rc = SQLITE_OK;
   *pbBlocked = 0;
@@ -907,7 +917,8 @@ static int sdParentDeleted(SdGraph *g, int n, i64 r, SdRowSet *pSet,
     while( rc==SQLITE_ROW ){
       i64 pr = sqlite3_column_int64(e->pParentRow, 0);
       if( sqlite3_column_int(e->pParentRow, 1)==0
-       && !(pSet && sdRowSetHas(pSet, e->iParent, pr)) ){
+       && !(pSet && sdRowSetHas(pSet, e->iParent, pr))
+       && !(pComing && e->iParent==iComing && sdIdSetHas(pComing, pr)) ){
         *pbBlocked = 1;
         rc = SQLITE_OK;
         if( bExplain ){
@@ -992,8 +1003,8 @@ static int sdUniqueTaken(SdGraph *g, int n, i64 r, char **pzErr){
   return rc;
 }
 
-int sdRestore(SdVtab *p, i64 iRowid, int bCascade, SdJournal *pJ,
-              int *pnRestored, char **pzErr){
+int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
+              SdJournal *pJ, int *pnRestored, char **pzErr){
   SdGraph *g;
   SdRowSet set;
   sqlite3_stmt *pState;
@@ -1004,10 +1015,7 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, SdJournal *pJ,
   *pnRestored = 0;
   rc = sdGraphFor(p, &g, &iNode, pzErr);
   if( rc ) return rc;
-  if( iNode<0 ){
-    *pzErr = sqlite3_mprintf("softdelete: %s is not in the schema", p->zName);
-    return SQLITE_ERROR;
-  }
+  if( iNode<0 ) return sdNotInGraph(p, pzErr);
   /* The row must exist; a live row has nothing to restore. */
   rc = sdPrepare(g->db, &pState, 0, "SELECT \"%w\" IS NULL, \"%w\" FROM \"%w\".\"%w\" "
                  "WHERE %s=?1", p->zMarker, p->zOpCol, p->zDb, p->zBase, p->zRowid);
@@ -1046,7 +1054,8 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, SdJournal *pJ,
         i64 c = sqlite3_column_int64(e->pOpKids, 0);
         int bSkip = 0;
         if( !sdRowSetHas(&set, e->iChild, c) ){
-          rc = sdParentDeleted(g, e->iChild, c, &set, 0, pzErr, &bSkip);
+          rc = sdParentDeleted(g, e->iChild, c, &set, iNode, pComing, 0, pzErr,
+                               &bSkip);
           if( rc==SQLITE_OK && !bSkip ) rc = sdRowSetAdd(&set, e->iChild, c);
           if( rc ) break;
         }
@@ -1061,7 +1070,8 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, SdJournal *pJ,
   /* 2. Its own parents must be live, or come back with it (a row that is
   ** its own parent, a cycle deleted by one operation). */
   if( rc==SQLITE_OK ){
-    rc = sdParentDeleted(g, iNode, iRowid, &set, 1, pzErr, &bBlocked);
+    rc = sdParentDeleted(g, iNode, iRowid, &set, iNode, pComing, 1, pzErr,
+                         &bBlocked);
     if( rc==SQLITE_OK && bBlocked ) rc = SQLITE_CONSTRAINT_FOREIGNKEY;
   }
 

@@ -306,7 +306,7 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sdJournalInit(&j);
   rc = sdFuncBegin(p->db, &txn, &zErr);
   if( rc==SQLITE_OK ){
-    rc = sdRestore(p, iRowid, bCascade, &j, &n, &zErr);
+    rc = sdRestore(p, iRowid, bCascade, 0, &j, &n, &zErr);
     rc = sdFuncEnd(p->db, &txn, rc, &zErr);
   }
   sdJournalClear(&j);

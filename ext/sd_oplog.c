@@ -8,12 +8,13 @@
 ** wrote (the marker value), the actor it recorded (NULL where the table has
 ** no actor= column), how many deleted rows of the table still carry it,
 ** and the schema. Nothing is stored: each scan reads the base tables of the
-** show=live softdelete tables of every attached schema, one statement
+** show=live softdelete tables of every attached schema (found from their
+** CREATE VIRTUAL TABLE texts, without building them), one statement
 **
 **   SELECT op, min(marker), min(actor), count(*) FROM base
 **    WHERE op IS NOT NULL AND marker IS NOT NULL [AND op = ?] GROUP BY op
 **
-** per table, which the partial index "sd_<base>_<marker>_op" on
+** per table in turn, which the partial index "sd_<base>_<marker>_op" on
 ** (op, marker[, actor]) WHERE op IS NOT NULL covers (created with the
 ** table: sdEnsureColumns). A scan costs the deleted rows that carry an
 ** operation, and with op = ? the rows of that operation only. A table that
@@ -36,10 +37,21 @@ struct SdOpsVtab {
   SdConn *pConn;
 };
 
+/* One show=live softdelete table whose operations a scan lists. */
+typedef struct SdOpsTable SdOpsTable;
+struct SdOpsTable {
+  char *zDb, *zName, *zBase, *zMarker, *zActor;
+};
+
 typedef struct SdOpsCursor SdOpsCursor;
 struct SdOpsCursor {
   sqlite3_vtab_cursor base; /* Base class. Must be first */
-  sqlite3_stmt *pStmt;      /* The UNION ALL over every table, or NULL */
+  SdOpsTable *aTab;         /* The tables of the scan */
+  int nTab, nAlloc;
+  int iTab;                 /* Table pStmt reads */
+  sqlite3_stmt *pStmt;      /* Its operations, or NULL */
+  int bOp;                  /* Filter on one operation ... */
+  i64 iOp;                  /* ... this one */
   int bEof;
   i64 iRow;
 };
@@ -109,41 +121,40 @@ static int sdOpsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   return SQLITE_OK;
 }
 
+static void sdOpsReset(SdOpsCursor *pCur){
+  int i;
+  sqlite3_finalize(pCur->pStmt);
+  pCur->pStmt = 0;
+  for(i=0; i<pCur->nTab; i++){
+    SdOpsTable *pT = &pCur->aTab[i];
+    sqlite3_free(pT->zDb);
+    sqlite3_free(pT->zName);
+    sqlite3_free(pT->zBase);
+    sqlite3_free(pT->zMarker);
+    sqlite3_free(pT->zActor);
+  }
+  pCur->nTab = 0;
+  pCur->iTab = 0;
+  pCur->bEof = 1;
+  pCur->iRow = 0;
+}
+
 static int sdOpsClose(sqlite3_vtab_cursor *cur){
   SdOpsCursor *pCur = (SdOpsCursor*)cur;
-  sqlite3_finalize(pCur->pStmt);
+  sdOpsReset(pCur);
+  sqlite3_free(pCur->aTab);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
 
-/* Append the statement of one table to the UNION ALL being built. */
-static void sdOpsAppend(sqlite3_str *s, SdVtab *pT, int bOp, int *pnArm){
-  sqlite3_str_appendf(s, "%sSELECT \"%w\" AS op, %Q AS tbl, min(\"%w\") AS t, ",
-                      *pnArm ? " UNION ALL " : "", pT->zOpCol, pT->zName,
-                      pT->zMarker);
-  if( pT->zActor ) sqlite3_str_appendf(s, "min(\"%w\")", pT->zActor);
-  else sqlite3_str_appendall(s, "NULL");
-  sqlite3_str_appendf(s, " AS a, count(*) AS n, %Q AS s FROM \"%w\".\"%w\" "
-                      "WHERE \"%w\" IS NOT NULL AND \"%w\" IS NOT NULL",
-                      pT->zDb, pT->zDb, pT->zBase, pT->zOpCol, pT->zMarker);
-  if( bOp ) sqlite3_str_appendf(s, " AND \"%w\"=?1", pT->zOpCol);
-  sqlite3_str_appendall(s, " GROUP BY 1");
-  (*pnArm)++;
-}
-
 /*
-** The statement over every show=live softdelete table of every schema
-** (named zTbl, if not NULL), or NULL in *ppStmt when there is none.
+** List the show=live softdelete tables of every schema (named zTbl, if not
+** NULL, case-insensitively), from their CREATE VIRTUAL TABLE texts: no
+** table is built, so a scan costs one read of each schema's catalogue.
 */
-static int sdOpsPrepare(SdOpsVtab *pTab, int bOp, const char *zTbl,
-                        sqlite3_stmt **ppStmt){
-  sqlite3 *db = pTab->db;
+static int sdOpsTables(SdOpsCursor *pCur, sqlite3 *db, const char *zTbl){
   sqlite3_stmt *pDbs = 0;
-  sqlite3_str *s = sqlite3_str_new(db);
-  int rc, nArm = 0;
-  char *zSql;
-  *ppStmt = 0;
-  rc = sdPrepare(db, &pDbs, 0, "SELECT name FROM pragma_database_list ORDER BY seq");
+  int rc = sdPrepare(db, &pDbs, 0, "SELECT name FROM pragma_database_list ORDER BY seq");
   while( rc==SQLITE_OK && sqlite3_step(pDbs)==SQLITE_ROW ){
     const char *zDb = sdColumnText(pDbs, 0, &rc);
     sqlite3_stmt *pTabs = 0;
@@ -154,28 +165,92 @@ static int sdOpsPrepare(SdOpsVtab *pTab, int bOp, const char *zTbl,
     while( rc==SQLITE_OK && sqlite3_step(pTabs)==SQLITE_ROW ){
       const char *zName = sdColumnText(pTabs, 0, &rc);
       const char *zCreate = sdColumnText(pTabs, 1, &rc);
-      SdVtab *pT = 0;
-      char *zErr = 0;
+      char *zBase = 0, *zMarker = 0, *zActor = 0;
+      int eShow = 0;
       if( rc || zName==0 ) break;
       if( zTbl && sdStrICmp(zTbl, zName)!=0 ) continue;
-      /* As a cascade sees it: never alters a base, show=live tables only. */
-      rc = sdVtabFromSql(db, pTab->pConn, zDb, zName, zCreate, 1, &pT, &zErr);
-      sqlite3_free(zErr);
-      if( rc==SQLITE_ERROR ) rc = SQLITE_OK;   /* not a table we can read */
-      if( rc==SQLITE_OK && pT && pT->zMissing==0 ) sdOpsAppend(s, pT, bOp, &nArm);
-      sdTableFree(pT);
+      rc = sdTableOptions(zCreate, &zBase, &zMarker, &zActor, &eShow);
+      if( rc==SQLITE_OK && zBase && eShow==SD_SHOW_LIVE ){
+        if( pCur->nTab>=pCur->nAlloc ){
+          int nNew = pCur->nAlloc ? pCur->nAlloc*2 : 8;
+          SdOpsTable *aNew = sqlite3_realloc64(pCur->aTab, sizeof(*aNew)*nNew);
+          if( aNew==0 ) rc = SQLITE_NOMEM;
+          else{ pCur->aTab = aNew; pCur->nAlloc = nNew; }
+        }
+        if( rc==SQLITE_OK ){
+          SdOpsTable *pT = &pCur->aTab[pCur->nTab];
+          pT->zDb = sqlite3_mprintf("%s", zDb);
+          pT->zName = sqlite3_mprintf("%s", zName);
+          pT->zBase = zBase;
+          pT->zMarker = zMarker;
+          pT->zActor = zActor;
+          zBase = zMarker = zActor = 0;
+          pCur->nTab++;
+          if( pT->zDb==0 || pT->zName==0 ) rc = SQLITE_NOMEM;
+        }
+      }
+      sqlite3_free(zBase);
+      sqlite3_free(zMarker);
+      sqlite3_free(zActor);
     }
     if( rc==SQLITE_OK ) rc = sqlite3_finalize(pTabs);
     else sqlite3_finalize(pTabs);
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pDbs);
   else sqlite3_finalize(pDbs);
-  zSql = sdMprintfStr(s, &rc);
-  if( rc==SQLITE_OK && nArm>0 ){
-    rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
-  }
-  sqlite3_free(zSql);
   return rc;
+}
+
+/*
+** Move to the next row: the next operation of the current table, else the
+** first of the next table that has one. A table whose statement cannot be
+** prepared (its base gone, a column lost: using it says why) is skipped.
+*/
+static int sdOpsStep(SdOpsCursor *pCur, sqlite3 *db){
+  int rc;
+  while( 1 ){
+    if( pCur->pStmt ){
+      rc = sqlite3_step(pCur->pStmt);
+      if( rc==SQLITE_ROW ) return SQLITE_OK;
+      rc = sqlite3_finalize(pCur->pStmt);
+      pCur->pStmt = 0;
+      if( rc ) return rc;
+      pCur->iTab++;
+    }
+    if( pCur->iTab>=pCur->nTab ){
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+    {
+      SdOpsTable *pT = &pCur->aTab[pCur->iTab];
+      char *zOp = sqlite3_mprintf("%s_op", pT->zMarker);
+      sqlite3_str *s = sqlite3_str_new(db);
+      char *zSql;
+      if( zOp==0 ){ sqlite3_free(sqlite3_str_finish(s)); return SQLITE_NOMEM; }
+      /* Qualified names: a lost column is an error, never a string. */
+      sqlite3_str_appendf(s, "SELECT \"sd\".\"%w\", min(\"sd\".\"%w\"), ",
+                          zOp, pT->zMarker);
+      if( pT->zActor ) sqlite3_str_appendf(s, "min(\"sd\".\"%w\")", pT->zActor);
+      else sqlite3_str_appendall(s, "NULL");
+      sqlite3_str_appendf(s, ", count(*) FROM \"%w\".\"%w\" AS \"sd\" WHERE "
+          "\"sd\".\"%w\" IS NOT NULL AND \"sd\".\"%w\" IS NOT NULL",
+          pT->zDb, pT->zBase, zOp, pT->zMarker);
+      if( pCur->bOp ) sqlite3_str_appendf(s, " AND \"sd\".\"%w\"=?1", zOp);
+      sqlite3_str_appendall(s, " GROUP BY 1");
+      sqlite3_free(zOp);
+      rc = SQLITE_OK;
+      zSql = sdMprintfStr(s, &rc);
+      if( rc ) return rc;
+      rc = sqlite3_prepare_v2(db, zSql, -1, &pCur->pStmt, 0);
+      sqlite3_free(zSql);
+      if( rc==SQLITE_ERROR ){
+        pCur->iTab++;                 /* not a table we can read */
+        continue;
+      }
+      if( rc ) return rc;
+      if( pCur->bOp ) sqlite3_bind_int64(pCur->pStmt, 1, pCur->iOp);
+    }
+  }
 }
 
 static int sdOpsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
@@ -185,28 +260,34 @@ static int sdOpsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   const char *zTbl = 0;
   int rc, iArg = 0;
   (void)idxStr; (void)argc;
-  sqlite3_finalize(pCur->pStmt);
-  pCur->pStmt = 0;
-  pCur->bEof = 1;
-  pCur->iRow = 0;
+  sdOpsReset(pCur);
+  pCur->bOp = 0;
   if( idxNum & 1 ){
-    /* Operation ids are integers: no other value names one. */
-    if( sqlite3_value_numeric_type(argv[iArg])!=SQLITE_INTEGER ) return SQLITE_OK;
-    iArg++;
+    /* Operation ids are integers: another value names none, but 5.0 and
+    ** '5' name 5, as they do for SQLite's comparison. */
+    sqlite3_value *v = argv[iArg++];
+    int t = sqlite3_value_numeric_type(v);
+    if( t==SQLITE_INTEGER ){
+      pCur->iOp = sqlite3_value_int64(v);
+    }else if( t==SQLITE_FLOAT ){
+      double r = sqlite3_value_double(v);
+      if( !(r>=-9.2e18 && r<=9.2e18) || r!=(double)(i64)r ) return SQLITE_OK;
+      pCur->iOp = (i64)r;
+    }else{
+      return SQLITE_OK;
+    }
+    pCur->bOp = 1;
   }
   if( idxNum & 2 ){
     zTbl = (const char*)sqlite3_value_text(argv[iArg]);
     if( zTbl==0 ) return sqlite3_value_type(argv[iArg])==SQLITE_NULL
                        ? SQLITE_OK : SQLITE_NOMEM;
   }
-  rc = sdOpsPrepare(pTab, idxNum & 1, zTbl, &pCur->pStmt);
-  if( rc==SQLITE_OK && pCur->pStmt ){
-    if( idxNum & 1 ) sqlite3_bind_int64(pCur->pStmt, 1, sqlite3_value_int64(argv[0]));
-    rc = sqlite3_step(pCur->pStmt);
-    if( rc==SQLITE_ROW ){ pCur->bEof = 0; rc = SQLITE_OK; }
-    else if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  }
+  pCur->bEof = 0;
+  rc = sdOpsTables(pCur, pTab->db, zTbl);
+  if( rc==SQLITE_OK ) rc = sdOpsStep(pCur, pTab->db);
   if( rc ){
+    pCur->bEof = 1;
     sqlite3_free(pTab->base.zErrMsg);
     pTab->base.zErrMsg = sqlite3_mprintf("softdelete: cannot list the "
         "operations: %s", sdErrMsg(pTab->db, rc));
@@ -216,11 +297,10 @@ static int sdOpsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
 
 static int sdOpsNext(sqlite3_vtab_cursor *cur){
   SdOpsCursor *pCur = (SdOpsCursor*)cur;
-  int rc = sqlite3_step(pCur->pStmt);
+  SdOpsVtab *pTab = (SdOpsVtab*)cur->pVtab;
+  int rc = sdOpsStep(pCur, pTab->db);
   pCur->iRow++;
-  if( rc==SQLITE_ROW ) return SQLITE_OK;
-  pCur->bEof = 1;
-  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  if( rc ) pCur->bEof = 1;
   return rc;
 }
 
@@ -230,7 +310,15 @@ static int sdOpsEof(sqlite3_vtab_cursor *cur){
 
 static int sdOpsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   SdOpsCursor *pCur = (SdOpsCursor*)cur;
-  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+  SdOpsTable *pT = &pCur->aTab[pCur->iTab];
+  switch( i ){
+    case SD_OPS_OP:   sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 0)); break;
+    case SD_OPS_TBL:  sqlite3_result_text(ctx, pT->zName, -1, SQLITE_TRANSIENT); break;
+    case SD_OPS_TIME: sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 1)); break;
+    case SD_OPS_ACTOR: sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 2)); break;
+    case SD_OPS_ROWS: sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 3)); break;
+    default:          sqlite3_result_text(ctx, pT->zDb, -1, SQLITE_TRANSIENT); break;
+  }
   return SQLITE_OK;
 }
 

@@ -718,6 +718,7 @@ static void sdPoolPut(SdVtab *p, SdStmt *pS){
 
 void sdPoolClear(SdVtab *p){
   SdCursor *pSpare = p->pSpare;
+  sdIdSetClear(&p->matched);
   p->pSpare = 0;
   sdCursorFree(p, pSpare);
   while( p->pParked ){
@@ -761,7 +762,7 @@ int sdOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
     return SQLITE_ERROR;
   }
   if( (rc = sdDeferredError(p))!=SQLITE_OK ) return rc;
-  if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
+  if( p->bPending && (rc = sdEnsureColumns(p))!=SQLITE_OK ) return rc;
   if( p->pSpare && p->pSpare->nOut>=p->nCol ){
     /* The cursor of the last scan, with its statement and parsed plan: a
     ** prepared statement run again finds everything as it left it. */
@@ -1215,6 +1216,11 @@ int sdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       pCur->zPlan = idxStr;
     }
   }
+  if( pCur->bUpdate && p->eShow==SD_SHOW_DELETED ){
+    /* The scan of an UPDATE of the trash: sdColumn lists the rows it
+    ** matches, which the restores then treat as coming back together. */
+    sdIdSetClear(&p->matched);
+  }
   if( pCur->pS && !pCur->bCheck && !pCur->mIn ){
     /* The same statement as last time (a join's inner loop, a statement
     ** run again): rebind and go. */
@@ -1431,7 +1437,14 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   sqlite3_value *pVal;
   int iOut;
   if( pCur->bUpdate && sqlite3_vtab_nochange(ctx) ){
-    return SQLITE_OK;                                   /* UPDATE: unchanged */
+    /* UPDATE: unchanged. An UPDATE of the trash notes the row it matched. */
+    SdVtab *p = (SdVtab*)cur->pVtab;
+    if( p->eShow==SD_SHOW_DELETED ){
+      sqlite_int64 iRowid = 0;
+      int rc = sdRowid(cur, &iRowid);
+      return rc ? rc : sdIdSetAdd(&p->matched, iRowid);
+    }
+    return SQLITE_OK;
   }
   iOut = pCur->aiOut[i];
   if( iOut<0 ) return SQLITE_OK;                        /* marker: NULL */

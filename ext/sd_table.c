@@ -430,6 +430,36 @@ static int sdReadColumns(SdVtab *p, int *pmHave){
     *pmHave = 0;
     return rc;
   }
+  if( p->eShow!=SD_SHOW_LIVE ){
+    /* A trash or all table shows the marker, the operation and the actor
+    ** after the base's own columns, in that order. */
+    int k, eRole;
+    SdCol tmp;
+    const char *zPk = iPk>=0 ? aCol[iPk].zName : 0;
+    for(i=0, k=0; i<nCol; i++){
+      if( aCol[i].eRole==0 ){
+        tmp = aCol[i];
+        memmove(&aCol[k+1], &aCol[k], sizeof(SdCol)*(i-k));
+        aCol[k++] = tmp;
+      }
+    }
+    for(eRole=SD_ROLE_MARKER; eRole<=SD_ROLE_ACTOR; eRole++){
+      for(i=k; i<nCol; i++){
+        if( aCol[i].eRole==eRole ){
+          tmp = aCol[i];
+          memmove(&aCol[k+1], &aCol[k], sizeof(SdCol)*(i-k));
+          aCol[k++] = tmp;
+        }
+      }
+    }
+    iMarker = iOp = iActor = iPk = -1;
+    for(i=0; i<nCol; i++){
+      if( zPk && aCol[i].zName==zPk ) iPk = i;
+      if( aCol[i].eRole==SD_ROLE_MARKER ) iMarker = i;
+      if( aCol[i].eRole==SD_ROLE_OP ) iOp = i;
+      if( aCol[i].eRole==SD_ROLE_ACTOR ) iActor = i;
+    }
+  }
   sdFreeColumnArray(p->aCol, p->nCol);
   p->aCol = aCol;
   p->nCol = nCol;
@@ -810,6 +840,13 @@ static char *sdLostColumns(SdVtab *p, int mHave){
   const char *az[3] = { 0, 0, 0 };
   char *zCols, *zErr;
   int n = 0;
+  if( (mHave & SD_HAVE_MARKER) && (mHave & SD_HAVE_OP) ){
+    /* The actor alone: nothing about which rows are deleted is lost. */
+    return sqlite3_mprintf("softdelete: base table %s of %s has lost its actor "
+        "column %s (a table rebuild or DROP COLUMN?), so %s refuses reads and "
+        "writes; to repair, add it back: ALTER TABLE %s ADD COLUMN %s",
+        p->zBase, p->zName, p->zActor, p->zName, p->zBase, p->zActor);
+  }
   if( !(mHave & SD_HAVE_MARKER) ) az[n++] = p->zMarker;
   if( !(mHave & SD_HAVE_OP) ) az[n++] = p->zOpCol;
   if( p->zActor && !(mHave & SD_HAVE_ACTOR) ) az[n++] = p->zActor;
@@ -867,23 +904,27 @@ static int sdCheckMarker(SdVtab *p, int mHave, char **pzErr){
         "SELECT \"from\", 'a foreign key column (referencing ' || \"table\" || ')' "
         "FROM pragma_foreign_key_list(?1, ?2) "
         "WHERE \"from\"=?3 COLLATE NOCASE OR \"from\"=?4 COLLATE NOCASE "
+        "OR \"from\"=?5 COLLATE NOCASE "
         "UNION ALL "
         "SELECT f.\"to\", 'the parent key of a foreign key of ' || m.name "
         "FROM \"%w\".sqlite_master AS m, pragma_foreign_key_list(m.name, ?2) AS f "
         "WHERE m.type='table' AND f.\"table\"=?1 COLLATE NOCASE "
-        "AND (f.\"to\"=?3 COLLATE NOCASE OR f.\"to\"=?4 COLLATE NOCASE) "
+        "AND (f.\"to\"=?3 COLLATE NOCASE OR f.\"to\"=?4 COLLATE NOCASE "
+        "OR f.\"to\"=?5 COLLATE NOCASE) "
         "LIMIT 1", p->zDb);
     if( rc==SQLITE_OK ){
       sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 3, p->zMarker, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 4, p->zOpCol, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 5, p->zActor, -1, SQLITE_STATIC);
       if( sqlite3_step(pStmt)==SQLITE_ROW ){
         const char *zFound = sdColumnText(pStmt, 0, &rc);
         const char *zText = sdColumnText(pStmt, 1, &rc);
         int bM = sdStrICmp(zFound, p->zMarker)==0;
-        zCol = bM ? p->zMarker : p->zOpCol;
-        zRole = bM ? "marker" : "operation";
+        int bA = !bM && p->zActor && sdStrICmp(zFound, p->zActor)==0;
+        zCol = bM ? p->zMarker : bA ? p->zActor : p->zOpCol;
+        zRole = bM ? "marker" : bA ? "actor" : "operation";
         zWhyBuf = rc ? 0 : sqlite3_mprintf("%s", zText);
         if( rc==SQLITE_OK && zWhyBuf==0 ) rc = SQLITE_NOMEM;
       }
@@ -900,26 +941,59 @@ static int sdCheckMarker(SdVtab *p, int mHave, char **pzErr){
   return rc;
 }
 
-/* The name of the index on the operation column (sdEnsureColumns). */
-static char *sdOpIndexName(SdVtab *p){
-  return sqlite3_mprintf("sd_%s_%s", p->zBase, p->zOpCol);
-}
-
-/* Does the base have the index on the operation column? */
+/*
+** Does the base have an index that serves the operation column: a partial
+** index WHERE <op> IS NOT NULL whose first key column is <op> (the one
+** sdEnsureColumns creates, or one of the user's own)?
+*/
 static int sdHasOpIndex(SdVtab *p, int *pbFound){
   sqlite3_stmt *pStmt = 0;
-  char *zIdx = sdOpIndexName(p);
-  int rc = zIdx ? sdPrepare(p->db, &pStmt, 0, "SELECT 1 FROM "
-      "pragma_index_list(?1, ?2) WHERE name=?3 COLLATE NOCASE") : SQLITE_NOMEM;
+  int rc = sdPrepare(p->db, &pStmt, 0, "SELECT m.sql, (SELECT x.name FROM "
+      "pragma_index_xinfo(l.name, ?2) AS x WHERE x.seqno=0) FROM "
+      "pragma_index_list(?1, ?2) AS l JOIN \"%w\".sqlite_master AS m "
+      "ON m.type='index' AND m.name=l.name WHERE l.partial", p->zDb);
   *pbFound = 0;
-  if( rc==SQLITE_OK ){
-    sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
-    sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
-    sqlite3_bind_text(pStmt, 3, zIdx, -1, SQLITE_STATIC);
-    *pbFound = sqlite3_step(pStmt)==SQLITE_ROW;
-    rc = sqlite3_finalize(pStmt);
+  if( rc ) return rc;
+  sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
+  while( rc==SQLITE_OK && !*pbFound && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zSql = sdColumnText(pStmt, 0, &rc);
+    const char *zFirst = sdColumnText(pStmt, 1, &rc);
+    char *zWhere;
+    if( rc || zFirst==0 || sdStrICmp(zFirst, p->zOpCol)!=0 ) continue;
+    zWhere = sdFindWhere(zSql, &rc);
+    *pbFound = rc==SQLITE_OK && sdIsNotNullWhere(zWhere, p->zOpCol);
+    sqlite3_free(zWhere);
   }
-  sqlite3_free(zIdx);
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
+** A name for the index on the operation column that no object of the
+** schema has: sd_<base>_<op>, else with a number after it.
+*/
+static int sdOpIndexName(SdVtab *p, char **pzName){
+  sqlite3_stmt *pStmt = 0;
+  int rc, i;
+  *pzName = 0;
+  rc = sdPrepare(p->db, &pStmt, 0, "SELECT 1 FROM \"%w\".sqlite_master "
+                 "WHERE name=?1 COLLATE NOCASE", p->zDb);
+  for(i=1; rc==SQLITE_OK && i<1000; i++){
+    char *z = i==1 ? sqlite3_mprintf("sd_%s_%s", p->zBase, p->zOpCol)
+                   : sqlite3_mprintf("sd_%s_%s_%d", p->zBase, p->zOpCol, i);
+    if( z==0 ){ rc = SQLITE_NOMEM; break; }
+    sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC);
+    if( sqlite3_step(pStmt)!=SQLITE_ROW ){
+      rc = sqlite3_reset(pStmt);
+      if( rc==SQLITE_OK ){ *pzName = z; break; }
+    }
+    sqlite3_reset(pStmt);
+    sqlite3_free(z);
+  }
+  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK && *pzName==0 ) rc = SQLITE_ERROR;
   return rc;
 }
 
@@ -1110,6 +1184,31 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
     }
     if( rc ) goto fail;
   }
+  if( eMode==SD_MODE_CREATE && p->eShow==SD_SHOW_LIVE && (mHave & SD_HAVE_ACTOR) ){
+    /* The actor is written at each delete and cleared at each restore: a
+    ** column that holds data in live rows (every row, while there is no
+    ** marker yet) is not an actor column. */
+    sqlite3_stmt *pChk = 0;
+    if( mHave & SD_HAVE_MARKER ){
+      rc = sdPrepare(db, &pChk, 0, "SELECT 1 FROM \"%w\".\"%w\" AS \"sd\" WHERE "
+          "\"sd\".\"%w\" IS NULL AND \"sd\".\"%w\" IS NOT NULL LIMIT 1",
+          zDb, p->zBase, p->zMarker, p->zActor);
+    }else{
+      rc = sdPrepare(db, &pChk, 0, "SELECT 1 FROM \"%w\".\"%w\" AS \"sd\" WHERE "
+          "\"sd\".\"%w\" IS NOT NULL LIMIT 1", zDb, p->zBase, p->zActor);
+    }
+    if( rc ) goto fail;
+    if( sqlite3_step(pChk)==SQLITE_ROW ){
+      *pzErr = sqlite3_mprintf("softdelete: actor column %s of %s holds values "
+          "in live rows: softdelete writes who deleted a row there and clears it "
+          "at restore; name a column of its own (it is added when missing)",
+          p->zActor, p->zBase);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pChk);
+    else sqlite3_finalize(pChk);
+    if( rc ) goto fail;
+  }
   {
     int mWant = SD_HAVE_MARKER | SD_HAVE_OP | (p->zActor ? SD_HAVE_ACTOR : 0);
     int bIndex = 1;
@@ -1118,12 +1217,16 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
       if( rc ) goto fail;
     }
     if( (mHave & mWant)!=mWant || !bIndex ){
-      if( eMode!=SD_MODE_CREATE && *sdPendingFind(pConn, zDb, zName)==0
-       && (mHave & mWant)!=mWant ){
+      /* Columns are added only for a table created in this transaction,
+      ** and for a trash table only while its live table is that new too. */
+      int bNew = eMode==SD_MODE_CREATE ? (p->eShow==SD_SHOW_LIVE
+                   || *sdPendingFind(pConn, zDb, p->zLive)!=0)
+               : *sdPendingFind(pConn, zDb, zName)!=0;
+      if( !bNew && (mHave & mWant)!=mWant ){
         /* Lost since the table was created: refused, never re-added empty. */
         char *zErr = sdLostColumns(p, mHave);
         if( zErr==0 ){ rc = SQLITE_NOMEM; goto fail; }
-        if( eMode==SD_MODE_LOOKUP ){
+        if( eMode==SD_MODE_LOOKUP || eMode==SD_MODE_CREATE ){
           *pzErr = zErr;
           rc = SQLITE_ERROR;
           goto fail;
@@ -1292,9 +1395,10 @@ int sdEnsureColumns(SdVtab *p){
   ** live rows never enter it and inserts do not pay for it. */
   if( p->eShow==SD_SHOW_LIVE ) rc = sdHasOpIndex(p, &bIndex);
   if( rc==SQLITE_OK && !bIndex ){
-    char *zIdx = sdOpIndexName(p);
-    rc = zIdx==0 ? SQLITE_NOMEM : sdExec(p->db, &zErr,
-        "CREATE INDEX IF NOT EXISTS \"%w\".\"%w\" ON \"%w\"(\"%w\", \"%w\"%s%w%s) "
+    char *zIdx = 0;
+    rc = sdOpIndexName(p, &zIdx);
+    if( rc==SQLITE_OK ) rc = sdExec(p->db, &zErr,
+        "CREATE INDEX \"%w\".\"%w\" ON \"%w\"(\"%w\", \"%w\"%s%w%s) "
         "WHERE \"%w\" IS NOT NULL", p->zDb, zIdx, p->zBase, p->zOpCol,
         p->zMarker, p->zActor ? ", \"" : "", p->zActor ? p->zActor : "",
         p->zActor ? "\"" : "", p->zOpCol);
@@ -1367,6 +1471,45 @@ static int sdFindWrapper(sqlite3 *db, const char *zDb, const char *zBase,
     *pzName = 0;
     if( pArgs ) sdArgsClear(pArgs);
   }
+  return rc;
+}
+
+/*
+** Read the options of the CREATE VIRTUAL TABLE text zSql without building
+** the table: SQLITE_OK with *pzBase NULL when it is not a softdelete table
+** (or cannot be read). *pzMarker is column= (or deleted_at), *pzActor is
+** actor= (or NULL), *peShow is show=. The caller frees the three strings.
+*/
+int sdTableOptions(const char *zSql, char **pzBase, char **pzMarker,
+                   char **pzActor, int *peShow){
+  char **azArg = 0, *zModule = 0, *zErr = 0;
+  int nArg = 0, rc;
+  SdArgs a;
+  memset(&a, 0, sizeof(a));
+  *pzBase = *pzMarker = *pzActor = 0;
+  *peShow = SD_SHOW_LIVE;
+  if( zSql==0 ) return SQLITE_OK;
+  rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule);
+  if( rc==SQLITE_OK && sdStrICmp(zModule, "softdelete")==0 ){
+    rc = sdParseArgs(nArg, (const char*const*)azArg, &a, &zErr);
+    if( rc==SQLITE_OK ){
+      if( a.zMarker==0 ) a.zMarker = sqlite3_mprintf("deleted_at");
+      if( a.zMarker==0 ){
+        rc = SQLITE_NOMEM;
+      }else{
+        *pzBase = a.zBase;
+        *pzMarker = a.zMarker;
+        *pzActor = a.zActor;
+        *peShow = a.eShow<0 ? SD_SHOW_LIVE : a.eShow;
+        memset(&a, 0, sizeof(a));
+      }
+    }
+  }
+  if( rc==SQLITE_ERROR ) rc = SQLITE_OK;
+  sdArgsClear(&a);
+  sqlite3_free(zErr);
+  sqlite3_free(zModule);
+  sqlite3_free(azArg);
   return rc;
 }
 

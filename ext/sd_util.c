@@ -283,3 +283,52 @@ char *sdQuoteValue(sqlite3_value *v){
   }
   return sqlite3_mprintf("NULL");
 }
+
+/* ---- Sets of rowids ----------------------------------------------------- */
+
+static unsigned int sdIdHash(i64 iRowid){
+  sqlite3_uint64 x = (sqlite3_uint64)iRowid * 0x9E3779B97F4A7C15ULL;
+  return (unsigned int)(x >> 32);
+}
+
+int sdIdSetHas(const SdIdSet *p, i64 iRowid){
+  unsigned int i;
+  if( iRowid==SD_ID_EMPTY ) return p->bEmpty;
+  if( p->nSlot==0 ) return 0;
+  for(i=sdIdHash(iRowid) & (p->nSlot-1); p->a[i]!=SD_ID_EMPTY; i=(i+1) & (p->nSlot-1)){
+    if( p->a[i]==iRowid ) return 1;
+  }
+  return 0;
+}
+
+/* Add iRowid: SQLITE_OK, or SQLITE_NOMEM (the set is as before). */
+int sdIdSetAdd(SdIdSet *p, i64 iRowid){
+  unsigned int i;
+  if( iRowid==SD_ID_EMPTY ){ p->bEmpty = 1; return SQLITE_OK; }
+  if( (p->n+1)*2 > p->nSlot ){
+    int nNew = p->nSlot ? p->nSlot*2 : 64, k;
+    i64 *aNew = sqlite3_malloc64(sizeof(i64)*nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    for(k=0; k<nNew; k++) aNew[k] = SD_ID_EMPTY;
+    for(k=0; k<p->nSlot; k++){
+      if( p->a[k]!=SD_ID_EMPTY ){
+        for(i=sdIdHash(p->a[k]) & (nNew-1); aNew[i]!=SD_ID_EMPTY; i=(i+1) & (nNew-1)){}
+        aNew[i] = p->a[k];
+      }
+    }
+    sqlite3_free(p->a);
+    p->a = aNew;
+    p->nSlot = nNew;
+  }
+  for(i=sdIdHash(iRowid) & (p->nSlot-1); p->a[i]!=SD_ID_EMPTY; i=(i+1) & (p->nSlot-1)){
+    if( p->a[i]==iRowid ) return SQLITE_OK;
+  }
+  p->a[i] = iRowid;
+  p->n++;
+  return SQLITE_OK;
+}
+
+void sdIdSetClear(SdIdSet *p){
+  sqlite3_free(p->a);
+  memset(p, 0, sizeof(*p));
+}

@@ -713,6 +713,13 @@ static int sdTrashUpdate(SdVtab *p, sqlite3_value **argv){
   const char *zCol = 0;
   SdJournal j;
 
+  /* The row as it is: gone, or live again (restored by the cascade of a
+  ** row this statement restored before) counts as matched, done. */
+  rc = sdReadRow(p, iRowid, &pCur);
+  if( rc==SQLITE_NOTFOUND ){ rc = SQLITE_OK; goto out; }
+  if( rc ) goto out;
+  if( sqlite3_column_type(pCur, p->iMarker+1)==SQLITE_NULL ) goto out;
+
   if( sqlite3_value_int64(argv[1])!=iRowid ){
     zCol = p->iPk>=0 ? p->aCol[p->iPk].zName : "rowid";
   }
@@ -721,11 +728,6 @@ static int sdTrashUpdate(SdVtab *p, sqlite3_value **argv){
     if( i==p->iMarker || sqlite3_value_nochange(v) ) continue;
     /* The operation and the actor may be cleared with the marker. */
     if( (i==p->iOp || i==p->iActor) && sqlite3_value_type(v)==SQLITE_NULL ) continue;
-    if( pCur==0 ){
-      rc = sdReadRow(p, iRowid, &pCur);
-      if( rc==SQLITE_NOTFOUND ){ rc = SQLITE_OK; goto out; }
-      if( rc ) goto out;
-    }
     if( !sdSameValue(v, sqlite3_column_value(pCur, i+1)) ) zCol = p->aCol[i].zName;
   }
   if( zCol ){
@@ -735,15 +737,27 @@ static int sdTrashUpdate(SdVtab *p, sqlite3_value **argv){
     rc = SQLITE_ERROR;
     goto out;
   }
-  if( sqlite3_value_nochange(pMarker) || sqlite3_value_type(pMarker)!=SQLITE_NULL ){
+  if( sqlite3_value_nochange(pMarker)
+   || sdSameValue(pMarker, sqlite3_column_value(pCur, p->iMarker+1)) ){
+    sdVtabError(p, "softdelete: an UPDATE of %s restores rows, with SET %s = "
+        "NULL: deleted rows are read-only until restored (then change them "
+        "through %s)", p->zName, p->zMarker, p->zLive);
+    rc = SQLITE_ERROR;
+    goto out;
+  }
+  if( sqlite3_value_type(pMarker)!=SQLITE_NULL ){
     sdVtabError(p, "softdelete: cannot set %s.%s to a value: an UPDATE of %s "
         "restores rows with SET %s = NULL (a soft delete is a DELETE through %s)",
         p->zName, p->zMarker, p->zName, p->zMarker, p->zLive);
     rc = SQLITE_ERROR;
     goto out;
   }
+  sqlite3_finalize(pCur);
+  pCur = 0;
+  /* Rows of this table that the statement matched come back with it, so
+  ** a child may come before its parent (rowid order). */
   sdJournalInit(&j);
-  rc = sdRestore(p, iRowid, 1, &j, &n, &p->base.zErrMsg);
+  rc = sdRestore(p, iRowid, 1, &p->matched, &j, &n, &p->base.zErrMsg);
   sdJournalClear(&j);
   if( rc ) rc = sdWriteFailed(rc);
 out:
@@ -760,7 +774,7 @@ int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     return SQLITE_ERROR;
   }
   if( (rc = sdDeferredError(p))!=SQLITE_OK ) return rc;
-  if( p->bPending && sdEnsureColumns(p) ) return SQLITE_ERROR;
+  if( p->bPending && (rc = sdEnsureColumns(p))!=SQLITE_OK ) return rc;
   if( p->eShow!=SD_SHOW_LIVE ){
     if( p->eShow==SD_SHOW_ALL ) return sdAllRefuse(p);
     if( argc==1 ) return sdTrashDelete(p, sqlite3_value_int64(argv[0]));

@@ -59,6 +59,16 @@ typedef struct SdStmt SdStmt;
 typedef struct SdGraph SdGraph;
 typedef struct SdJournal SdJournal;
 typedef struct SdBufPool SdBufPool;
+typedef struct SdIdSet SdIdSet;
+
+/* A set of rowids (sd_util.c). */
+struct SdIdSet {
+  int n;                    /* Rowids in the set */
+  int nSlot;                /* Slots in a[] (0, or a power of two) */
+  i64 *a;                   /* Open addressing; SD_ID_EMPTY marks a free slot */
+  int bEmpty;               /* SD_ID_EMPTY itself is in the set */
+};
+#define SD_ID_EMPTY ((i64)0x8000000000000001LL)
 
 /* Marker formats: what a soft delete writes into the marker column. */
 #define SD_FMT_DATETIME     0   /* 'YYYY-MM-DD HH:MM:SS.SSS' UTC text */
@@ -262,6 +272,9 @@ struct SdVtab {
   int iInsNext;             /* Next slot of aIns to reuse */
   SdGraph *pGraph;          /* Foreign keys among wrapped tables, or NULL */
   sqlite3_stmt *pPurge;     /* show=deleted: DELETE of one deleted row */
+  SdIdSet matched;          /* show=deleted: the rows the scan of the running
+                            ** UPDATE matched (sd_plan.c), which come back
+                            ** together (sdTrashUpdate) */
   sqlite3_stmt *pSchemaVersion; /* PRAGMA schema_version of zDb */
   int rcDeferred;           /* Error of xBestIndex, for xOpen or xUpdate */
   char *zDeferred;          /* ... and its message */
@@ -348,6 +361,9 @@ void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 char *sdQuoteValue(sqlite3_value *v);
+int sdIdSetAdd(SdIdSet *p, i64 iRowid);
+int sdIdSetHas(const SdIdSet *p, i64 iRowid);
+void sdIdSetClear(SdIdSet *p);
 
 /* sd_text.c: token types of sdToken() */
 #define SD_TK_SPACE   1     /* white space or a comment */
@@ -381,6 +397,8 @@ void sdTableFree(SdVtab *p);
 void sdPendingRemove(SdConn *pConn, const char *zDb, const char *zName);
 int sdWrapperOf(sqlite3 *db, const char *zDb, const char *zBase, int eShow,
                 const char *zSelf, char **pzName);
+int sdTableOptions(const char *zSql, char **pzBase, char **pzMarker,
+                   char **pzActor, int *peShow);
 int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, int bGraph,
                SdVtab **ppVtab, char **pzErr);
 int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
@@ -413,9 +431,8 @@ void sdWriteClear(SdVtab *p);
 /* sd_cascade.c */
 int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
                  char **pzErr);
-int sdRestore(SdVtab *p, i64 iRowid, int bCascade, SdJournal *pJ,
-              int *pnRestored, char **pzErr);
-int sdPurgeRow(SdVtab *p, i64 iRowid, char **pzErr);
+int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
+              SdJournal *pJ, int *pnRestored, char **pzErr);
 void sdJournalInit(SdJournal *pJ);
 void sdJournalClear(SdJournal *pJ);
 int sdJournalUndo(sqlite3 *db, SdJournal *pJ);
