@@ -254,6 +254,9 @@ static const char zViewDdl[] =
   " FROM posts_data_v WHERE deleted_at IS NULL;"
   "CREATE VIEW comments AS SELECT id, post_id, body, created_at"
   " FROM comments_data_v WHERE deleted_at IS NULL;"
+  "CREATE VIEW posts_trash AS SELECT id, author_id, slug, title, body,"
+  " created_at, deleted_at, deleted_at_op FROM posts_data_v"
+  " WHERE deleted_at IS NOT NULL;"
 
   "CREATE TRIGGER users_ins INSTEAD OF INSERT ON users BEGIN"
   " INSERT INTO users_data_v(id, name, email, created_at)"
@@ -427,7 +430,9 @@ static void build_data(sqlite3 **aDb, int nUser, int nPost, int nComPer){
     if( k==K_VTAB ){
       execf(db, "CREATE VIRTUAL TABLE users USING softdelete(users_data_x);"
                 "CREATE VIRTUAL TABLE posts USING softdelete(posts_data_x);"
-                "CREATE VIRTUAL TABLE comments USING softdelete(comments_data_x);");
+                "CREATE VIRTUAL TABLE comments USING softdelete(comments_data_x);"
+                "CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data_x,"
+                " show=deleted);");
       sqlite3_free(query_text(db, "SELECT sd_unique('posts','slug')"));
     }else{
       /* The same index sd_unique() creates. */
@@ -443,7 +448,7 @@ static void build_data(sqlite3 **aDb, int nUser, int nPost, int nComPer){
 
 enum {
   W_POINT_ID, W_POINT_SLUG, W_ALTERNATE, W_BY_AUTHOR, W_SCAN_AGG, W_PAGE, W_JOIN,
-  W_INSERT, W_UPDATE, W_SOFT_DELETE, W_CASCADE, N_WORK
+  W_TRASH_AUTHOR, W_TRASH_SCAN, W_INSERT, W_UPDATE, W_SOFT_DELETE, W_CASCADE, N_WORK
 };
 
 typedef struct Work Work;
@@ -499,6 +504,16 @@ static const Work aWork[N_WORK] = {
     { "SELECT u.id, u.name, p.id, p.title FROM users_b AS u"
       " JOIN posts_b AS p ON p.author_id=u.id WHERE u.id BETWEEN ?1 AND ?2"
       " AND u.deleted_at IS NULL AND p.deleted_at IS NULL" } },
+  { "trash_author", "deleted posts of one author, from the trash (~2 rows)",
+    2000, 500, 0,
+    "SELECT id, slug, title, deleted_at FROM posts_trash WHERE author_id=?1",
+    { "SELECT id, slug, title, deleted_at FROM posts_b"
+      " WHERE author_id=?1 AND deleted_at IS NOT NULL" } },
+  { "trash_scan", "full-scan aggregate over the trash",
+    3, 10, 0,
+    "SELECT count(*), max(deleted_at), sum(length(title)) FROM posts_trash",
+    { "SELECT count(*), max(deleted_at), sum(length(title)) FROM posts_b"
+      " WHERE deleted_at IS NOT NULL" } },
   { "insert", "insert a post (one transaction per round)",
     5000, 1250, 1,
     "INSERT INTO posts(author_id, slug, title, body, created_at)"
@@ -572,7 +587,7 @@ static void make_keys(int w, int iRound, int nPost, int nUser, Keys *k){
         k->a1[i] = 1 + rng_below(nPost);
         snprintf(k->az[i], sizeof(k->az[i]), "post-%07d", 1 + rng_below(nPost));
         break;
-      case W_BY_AUTHOR:
+      case W_BY_AUTHOR: case W_TRASH_AUTHOR:
         k->a1[i] = 1 + rng_below(nUser);
         break;
       case W_PAGE: {
@@ -672,7 +687,7 @@ static i64 run_ops(Tgt *t, int w, Keys *k, int n){
           sqlite3_bind_int64(p, 1, k->a1[i]);
           sqlite3_bind_text(p, 2, k->az[i], -1, SQLITE_STATIC);
           break;
-        case W_POINT_ID: case W_BY_AUTHOR: case W_PAGE:
+        case W_POINT_ID: case W_BY_AUTHOR: case W_PAGE: case W_TRASH_AUTHOR:
         case W_SOFT_DELETE: case W_CASCADE:
           sqlite3_bind_int64(p, 1, k->a1[i]);
           break;
@@ -1295,6 +1310,166 @@ static void run_callgrind(void){
   sqlite3_close(aDb[cfg.eTarget]);
 }
 
+/* ---- operations: sd_operations and undo by operation -------------------- */
+
+/*
+** Users deleted one by one: each DELETE is one operation that soft-deletes
+** a user and OPS_POSTS posts, so nOps operations leave nOps*(OPS_POSTS+1)
+** deleted rows. Two databases are built alike: the vtab one is read and
+** written through sd_operations and the trash table; its twin by the
+** hand-written SQL on the base tables that does the same work with the same
+** index (the one the extension creates).
+*/
+#define OPS_POSTS 100
+static void build_ops(sqlite3 *db, int nOps){
+  sqlite3_stmt *pDel;
+  int i;
+  execf(db, "CREATE TABLE users_data(id INTEGER PRIMARY KEY, name TEXT);"
+    "CREATE TABLE posts_data(id INTEGER PRIMARY KEY, author_id INTEGER"
+    " REFERENCES users_data(id) ON DELETE CASCADE, title TEXT);"
+    "CREATE INDEX posts_author ON posts_data(author_id);"
+    "CREATE VIRTUAL TABLE users USING softdelete(users_data, actor=deleted_by);"
+    "CREATE VIRTUAL TABLE posts USING softdelete(posts_data, actor=deleted_by);"
+    "CREATE VIRTUAL TABLE users_trash USING softdelete(users_data, show=deleted);");
+  execf(db, "BEGIN;"
+    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<%d)"
+    " INSERT INTO users_data(id, name) SELECT i, 'user ' || i FROM c;"
+    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<%d)"
+    " INSERT INTO posts_data(id, author_id, title)"
+    " SELECT i, 1 + (i-1) / %d, printf('post %%d', i) FROM c;",
+    nOps + 100, (nOps + 100)*OPS_POSTS, OPS_POSTS);
+  execf(db, "SELECT sd_actor('bench'), sd_clock('2024-01-01 00:00:00')");
+  pDel = prep(db, "DELETE FROM users WHERE id=?1");
+  for(i=1; i<=nOps; i++){
+    sqlite3_bind_int(pDel, 1, i);
+    step_done(db, pDel);
+  }
+  sqlite3_finalize(pDel);
+  execf(db, "COMMIT; ANALYZE;");
+}
+
+/* Step every row of p; the number of rows. */
+static int ops_rows(sqlite3 *db, sqlite3_stmt *p){
+  int n = 0, rc;
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ) n++;
+  if( rc!=SQLITE_DONE ) fatal(db, "operations");
+  sqlite3_reset(p);
+  return n;
+}
+
+static void run_operations(void){
+  static const int aOps[2] = { 200, 2000 };
+  static const char zBaseList[] =
+    "SELECT deleted_at_op, 'users', min(deleted_at), min(deleted_by), count(*)"
+    " FROM users_data WHERE deleted_at_op IS NOT NULL AND deleted_at IS NOT NULL"
+    " GROUP BY 1 UNION ALL "
+    "SELECT deleted_at_op, 'posts', min(deleted_at), min(deleted_by), count(*)"
+    " FROM posts_data WHERE deleted_at_op IS NOT NULL AND deleted_at IS NOT NULL"
+    " GROUP BY 1";
+  int s, r, i, nRound = cfg.bQuick ? 5 : 9, nUndo = 50;
+  printf("\n== operations: sd_operations over the deleted rows, and undoing one"
+         " operation (a user and its %d posts) ==\n", OPS_POSTS);
+  printf("vtab: SELECT * FROM sd_operations; UPDATE users_trash SET deleted_at ="
+         " NULL WHERE deleted_at_op = ?\nbase: the same by hand on the base tables"
+         " (GROUP BY over each; two UPDATEs by operation in one transaction)\n");
+  printf("%-8s %12s %12s %12s %8s %12s %12s %8s\n", "ops", "deleted rows",
+         "list vtab ms", "list base ms", "ratio", "undo vtab us", "undo base us",
+         "ratio");
+  for(s=0; s<2; s++){
+    int nOps = aOps[s];
+    sqlite3 *dbV = open_db(":memory:", K_VTAB, 0);
+    sqlite3 *dbB = open_db(":memory:", K_VTAB, 0);
+    sqlite3_stmt *pListV, *pListB, *pUndoV, *pUndoB1, *pUndoB2, *pOpV, *pOpB;
+    sqlite3_stmt *pBegin, *pCommit;
+    double *aListV = calloc(nRound, sizeof(double));
+    double *aListB = calloc(nRound, sizeof(double));
+    double *aUndoV = calloc(nUndo, sizeof(double));
+    double *aUndoB = calloc(nUndo, sizeof(double));
+    char *zV, *zB;
+    int nV = 0, nB = 0;
+    build_ops(dbV, nOps);
+    build_ops(dbB, nOps);
+    pListV = prep(dbV, "SELECT * FROM sd_operations");
+    pListB = prep(dbB, zBaseList);
+    for(r=0; r<nRound; r++){
+      double t0 = now_ns();
+      nV = ops_rows(dbV, pListV);
+      aListV[r] = now_ns() - t0;
+      t0 = now_ns();
+      nB = ops_rows(dbB, pListB);
+      aListB[r] = now_ns() - t0;
+      if( nV!=nB || nV!=2*nOps ){
+        nMismatch++;
+        printf("MISMATCH operations: %d rows listed (vtab), %d (base), want %d\n",
+               nV, nB, 2*nOps);
+      }
+    }
+    /* Undo the operations of users 1..nUndo, in that order, on both. */
+    pOpV = prep(dbV, "SELECT deleted_at_op FROM users_data WHERE id=?1");
+    pOpB = prep(dbB, "SELECT deleted_at_op FROM users_data WHERE id=?1");
+    pUndoV = prep(dbV, "UPDATE users_trash SET deleted_at = NULL"
+                       " WHERE deleted_at_op = ?1");
+    pUndoB1 = prep(dbB, "UPDATE posts_data SET deleted_at=NULL, deleted_at_op=NULL,"
+                        " deleted_by=NULL WHERE deleted_at_op=?1");
+    pUndoB2 = prep(dbB, "UPDATE users_data SET deleted_at=NULL, deleted_at_op=NULL,"
+                        " deleted_by=NULL WHERE deleted_at_op=?1");
+    pBegin = prep(dbB, "BEGIN");
+    pCommit = prep(dbB, "COMMIT");
+    for(i=0; i<nUndo; i++){
+      i64 opV, opB;
+      double t0;
+      sqlite3_bind_int(pOpV, 1, i+1);
+      sqlite3_bind_int(pOpB, 1, i+1);
+      if( sqlite3_step(pOpV)!=SQLITE_ROW || sqlite3_step(pOpB)!=SQLITE_ROW ){
+        fatal(dbV, "operations: no such user");
+      }
+      opV = sqlite3_column_int64(pOpV, 0);
+      opB = sqlite3_column_int64(pOpB, 0);
+      sqlite3_reset(pOpV);
+      sqlite3_reset(pOpB);
+      t0 = now_ns();
+      sqlite3_bind_int64(pUndoV, 1, opV);
+      step_done(dbV, pUndoV);
+      aUndoV[i] = now_ns() - t0;
+      t0 = now_ns();
+      step_done(dbB, pBegin);
+      sqlite3_bind_int64(pUndoB1, 1, opB);
+      step_done(dbB, pUndoB1);
+      sqlite3_bind_int64(pUndoB2, 1, opB);
+      step_done(dbB, pUndoB2);
+      step_done(dbB, pCommit);
+      aUndoB[i] = now_ns() - t0;
+    }
+    zV = query_text(dbV, "SELECT (SELECT count(*) FROM users_data WHERE deleted_at"
+        " IS NULL) || ' ' || (SELECT count(*) FROM posts_data WHERE deleted_at IS NULL)");
+    zB = query_text(dbB, "SELECT (SELECT count(*) FROM users_data WHERE deleted_at"
+        " IS NULL) || ' ' || (SELECT count(*) FROM posts_data WHERE deleted_at IS NULL)");
+    if( strcmp(zV, zB) ){
+      nMismatch++;
+      printf("MISMATCH operations: live users and posts after the undos: vtab %s,"
+             " base %s\n", zV, zB);
+    }
+    {
+      double lv = median(aListV, nRound), lb = median(aListB, nRound);
+      double uv = median(aUndoV, nUndo), ub = median(aUndoB, nUndo);
+      printf("%-8d %12d %12.2f %12.2f %8.2f %12.1f %12.1f %8.2f\n", nOps,
+             nOps*(OPS_POSTS+1), lv/1e6, lb/1e6, lv/lb, uv/1e3, ub/1e3, uv/ub);
+    }
+    sqlite3_free(zV);
+    sqlite3_free(zB);
+    sqlite3_finalize(pListV); sqlite3_finalize(pListB);
+    sqlite3_finalize(pUndoV); sqlite3_finalize(pUndoB1); sqlite3_finalize(pUndoB2);
+    sqlite3_finalize(pOpV); sqlite3_finalize(pOpB);
+    sqlite3_finalize(pBegin); sqlite3_finalize(pCommit);
+    free(aListV); free(aListB); free(aUndoV); free(aUndoB);
+    sqlite3_close(dbV);
+    sqlite3_close(dbB);
+  }
+  printf("(list: median of %d scans, every row; undo: median of %d operations,"
+         " each in its own transaction)\n", nRound, nUndo);
+  fflush(stdout);
+}
+
 /* ---- Main --------------------------------------------------------------- */
 
 static void usage(void){
@@ -1303,7 +1478,7 @@ static void usage(void){
           " [--rounds R] [--cpu] [--callgrind [--target base|view|vtab] [--full]]\n"
           "workloads:");
   for(w=0; w<N_WORK; w++) fprintf(stderr, " %s", aWork[w].zName);
-  fprintf(stderr, " scaling memory\n");
+  fprintf(stderr, " scaling memory operations\n");
   exit(2);
 }
 
@@ -1353,7 +1528,8 @@ int main(int argc, char **argv){
       char *e = strchr(z, ',');
       size_t m = e ? (size_t)(e-z) : strlen(z);
       int bOk = (m==7 && strncmp(z, "scaling", 7)==0)
-             || (m==6 && strncmp(z, "memory", 6)==0);
+             || (m==6 && strncmp(z, "memory", 6)==0)
+             || (m==10 && strncmp(z, "operations", 10)==0);
       for(w=0; w<N_WORK && !bOk; w++){
         bOk = strlen(aWork[w].zName)==m && strncmp(z, aWork[w].zName, m)==0;
       }
@@ -1443,6 +1619,7 @@ int main(int argc, char **argv){
 
   if( selected("scaling") ) run_scaling();
   if( selected("memory") ) run_memory();
+  if( selected("operations") ) run_operations();
 
   printf("\n%s; total %.1f s\n", nMismatch ? "RESULTS DIFFER (see MISMATCH above)"
          : "results identical across targets", (wall_ns()-tStart)/1e9);

@@ -2,9 +2,10 @@
 # after it defines LIB (prerequisites are expanded when the rule is read).
 #
 #   make bench         full run: in memory and on WAL files, the scaling
-#                      check, the memory of many tables, then the same reads
-#                      through Python's sqlite3 module and better-sqlite3
-#                      (bench/clients; about 10 minutes)
+#                      check, the memory of many tables, sd_operations over
+#                      200,000 deleted rows and the undo of one operation,
+#                      then the same reads through Python's sqlite3 module
+#                      and better-sqlite3 (bench/clients; about 10 minutes)
 #   make bench-quick   1/20 of the data, fewer operations and rounds (< 2 min)
 #   make bench-clients the client benchmarks alone
 #   make bench-callgrind  instructions per operation under callgrind, on the

@@ -10,7 +10,7 @@ lib=${2:?usage: callgrind.sh BENCH LIB [WORKLOAD ...]}
 shift 2
 case $bench in /*) ;; *) bench=$(pwd)/$bench ;; esac
 case $lib in /*) ;; *) lib=$(pwd)/$lib ;; esac
-works=${*:-point_id point_slug alternate by_author scan_agg page join insert update soft_delete cascade}
+works=${*:-point_id point_slug alternate by_author scan_agg page join trash_author trash_scan insert update soft_delete cascade}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
