@@ -1003,12 +1003,27 @@ static int sdUniqueTaken(SdGraph *g, int n, i64 r, char **pzErr){
   return rc;
 }
 
+/*
+** Is edge i the only key of its child table that a restore checks? A
+** parent key is unique, so a child found through edge i from a parent row
+** that comes back has no other parent to wait for.
+*/
+static int sdOnlyParentEdge(SdGraph *g, int i){
+  int k, iChild = g->aEdge[i].iChild;
+  for(k=0; k<g->nEdge; k++){
+    if( k!=i && g->aEdge[k].iChild==iChild && g->aEdge[k].eAction!=SD_FK_NONE ){
+      return 0;
+    }
+  }
+  return 1;
+}
+
 int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
               SdJournal *pJ, int *pnRestored, char **pzErr){
   SdGraph *g;
   SdRowSet set;
   sqlite3_stmt *pState;
-  int iNode, rc, i, k, bBlocked = 0;
+  int iNode, rc, i, k, bBlocked = 0, bOneParent = 0;
   i64 iOp = 0;
   int bHasOp = 0;
 
@@ -1049,13 +1064,18 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
       if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
       if( (rc = sdEdgeStmt(g, e, &e->pOpKids, 2))!=SQLITE_OK ) break;
       sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
+      bOneParent = sdOnlyParentEdge(g, i);
       rc = sdKeyFirst(e->pParentKey, e->pOpKids, e->nCol, r);
       while( rc==SQLITE_ROW ){
         i64 c = sqlite3_column_int64(e->pOpKids, 0);
         int bSkip = 0;
         if( !sdRowSetHas(&set, e->iChild, c) ){
-          rc = sdParentDeleted(g, e->iChild, c, &set, iNode, pComing, 0, pzErr,
-                               &bSkip);
+          /* Its only parent is r, which comes back: nothing to check. */
+          rc = SQLITE_OK;
+          if( !bOneParent ){
+            rc = sdParentDeleted(g, e->iChild, c, &set, iNode, pComing, 0,
+                                 pzErr, &bSkip);
+          }
           if( rc==SQLITE_OK && !bSkip ) rc = sdRowSetAdd(&set, e->iChild, c);
           if( rc ) break;
         }
