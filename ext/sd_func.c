@@ -591,9 +591,16 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
     sqlite3_str_appendf(sNames, "%s%s", i>1 ? ", " : "", p->aCol[j].zName);
   }
   sqlite3_str_appendall(sName, bUnique ? "_live_unique" : "_live");
-  zName = sdMprintfStr(sName, &rc);
-  zCols = sdMprintfStr(sCols, &rc);
-  zNames = sdMprintfStr(sNames, &rc);
+  if( zErr==0 && rc==SQLITE_OK ){
+    zName = sdMprintfStr(sName, &rc);
+    zCols = sdMprintfStr(sCols, &rc);
+    zNames = sdMprintfStr(sNames, &rc);
+  }else{
+    /* Refused at a column: the names may be empty, which is no error. */
+    sqlite3_free(sqlite3_str_finish(sName));
+    sqlite3_free(sqlite3_str_finish(sCols));
+    sqlite3_free(sqlite3_str_finish(sNames));
+  }
   /* One write, the CREATE INDEX: atomic by itself, and it waits for the
   ** write lock like any statement. A duplicate that arrives after the
   ** check makes it fail as SQLite's own UNIQUE constraint error. */
