@@ -9,8 +9,8 @@ SELECT sd_clock('2024-05-01 12:00:00') AS clock;
 CREATE TABLE users_data(id INTEGER PRIMARY KEY, email TEXT NOT NULL);
 CREATE TABLE posts_data(id INTEGER PRIMARY KEY, title TEXT,
   author_id INTEGER REFERENCES users_data(id) ON DELETE CASCADE);
-CREATE VIRTUAL TABLE users USING softdelete(users_data);
-CREATE VIRTUAL TABLE posts USING softdelete(posts_data);
+CREATE VIRTUAL TABLE users USING softdelete(users_data, actor=deleted_by);
+CREATE VIRTUAL TABLE posts USING softdelete(posts_data, actor=deleted_by);
 INSERT INTO users(email) VALUES ('ada@example.com'), ('bob@example.com');
 INSERT INTO posts(title, author_id)
   VALUES ('Engines', 1), ('Notes', 1), ('Hello', 2);
@@ -47,6 +47,19 @@ SELECT sd_purge('posts', '-30 days') AS posts_purged;
 .print "== (SQLite's own ON DELETE CASCADE removed the purged user's post 3)"
 SELECT id, title, author_id, deleted_at FROM posts_data;
 
-.print '== 6. The marker belongs to softdelete: this INSERT fails'
+.print '== 6. The trash as a table: who deleted what, and undo of one operation'
+CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data, show=deleted);
+CREATE VIRTUAL TABLE users_trash USING softdelete(users_data, show=deleted);
+SELECT sd_actor('alice') AS actor;
+DELETE FROM users WHERE id = 1;
+SELECT id, title, deleted_at FROM posts_trash;
+SELECT tbl, deleted_at, actor, "rows" FROM sd_operations ORDER BY deleted_at, tbl;
+UPDATE users_trash SET deleted_at = NULL
+ WHERE deleted_at_op = (SELECT op FROM sd_operations
+                        WHERE tbl = 'users' AND actor = 'alice');
+SELECT changes() AS rows_matched;
+SELECT * FROM posts;
+
+.print '== 7. The marker belongs to softdelete: this INSERT fails'
 .bail off
 INSERT INTO users(email, deleted_at) VALUES ('eve@example.com', '2024-01-01');
