@@ -1149,9 +1149,11 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
   }
   if( zInherit ){
     /* xConnect of a trash table whose live table has gone or changed:
-    ** droppable, and every use says why. */
+    ** droppable, and every use says why (declared with the base's columns
+    ** where it can be, so that every statement reaches the module). */
     p->zMissing = zInherit;
     zInherit = 0;
+    if( sdReadColumns(p, &mHave)!=SQLITE_OK ) p->iMarker = -1;
     goto done;
   }
 
