@@ -1,27 +1,71 @@
 # difftest.tcl -- differential tester for the softdelete virtual table.
 #
 # SPEC 4 says a query through the virtual table gives exactly what a plain
-# table holding only the live rows would give. This file checks that on
-# random schemas, data and queries. For each seed, in one in-memory database:
+# table holding only the live rows would give; a trash table (show=deleted)
+# and a show=all table must likewise read exactly like a plain table holding
+# the rows they show, with the columns they show. This file checks that on
+# random schemas, data and queries. Each seed runs in one mode (-mode, or
+# by default the seed modulo 3: 0 live, 1 deleted, 2 all), in one in-memory
+# database:
 #
 #   base  a rowid table with 3-6 random columns: every affinity (INTEGER,
 #         INT, TEXT, VARCHAR(10), REAL, NUMERIC, BLOB, none), NOCASE / RTRIM /
 #         BINARY collations, sometimes a rowid alias or another primary key,
 #         and hostile names (quotes, spaces, keywords, unicode);
-#   vtab  CREATE VIRTUAL TABLE vtab USING softdelete(base, ...);
-#   p     the twin: the base's CREATE TABLE text plus the two marker columns,
-#         holding exactly the rows that are live in vtab;
+#   vtab  CREATE VIRTUAL TABLE vtab USING softdelete(base, ...), the live
+#         table, which every write that soft-deletes goes through; in the
+#         deleted and all modes sometimes with actor=COL;
+#   mode  (deleted and all modes) CREATE VIRTUAL TABLE trash USING
+#         softdelete(base, show=deleted) or ... show=all, options of the live
+#         table sometimes repeated; its columns are the base's, then the
+#         marker, the operation column <marker>_op and the actor, all
+#         visible (checked with pragma_table_xinfo);
+#   p     the twin of the table under test (%V%: vtab in live mode, else
+#         mode): the base's CREATE TABLE text plus the marker, operation
+#         (and actor) columns, holding exactly the rows %V% shows: the live
+#         rows, the deleted rows with their marker, operation and actor, or
+#         every row;
+#   l     (deleted and all modes) the live table's twin, no indexes;
 #   o     another plain table, for joins and subqueries;
 #
 # with the same random indexes on base and p (single and multi-column,
-# collated, DESC, expression, partial on a column or on the marker, sd_index
-# and sd_unique). Rows mixing integers, reals, texts, blobs and NULLs are
-# written through the base or the vtab, ~20% are deleted through the vtab,
-# then random DELETE / UPDATE / INSERT ... SELECT / INSERT OR REPLACE /
+# collated, DESC, expression, partial on a column or on the marker, in the
+# deleted and all modes on the operation and actor too, the extension's own
+# index on the operation, sd_index and sd_unique). Rows mixing integers,
+# reals, texts, blobs and NULLs are written through the base or the vtab,
+# ~20% (deleted mode 40%, all mode 30%) are deleted through the vtab, then
+# random DELETE / UPDATE / INSERT ... SELECT / INSERT OR REPLACE /
 # sd_restore / sd_hard_delete statements run on the vtab and are mirrored on
-# p; the live rows must then equal p. Sometimes ANALYZE.
+# its twin (p, or l) by rowid; the live rows must then equal it. Sometimes
+# ANALYZE.
 #
-# Then random queries run twice, with %V% replaced by the vtab and by p:
+# In the deleted and all modes the marker and operation values are the
+# extension's own, so p cannot mirror them: after every write the tester
+# checks the base instead (after_write) -- deleted rows unchanged, newly
+# deleted rows exactly those the write took out of l, with their values,
+# one operation id and one marker per statement (the marker the pinned
+# clock, sd_clock, gives in the table's format), a fresh operation id, the
+# actor sd_actor() set; restored rows as they were deleted, with no
+# operation or actor left; purged and hard-deleted rows gone -- and then
+# copies the rows the table under test shows from the base into p. The
+# operation id is then replaced in the base by one drawn from the seed, so
+# that a seed replays exactly. In deleted mode random restores
+# (UPDATE trash SET marker = NULL WHERE ...) and purges (DELETE FROM trash
+# WHERE ...) run too, some choosing rows by reading the live table in the
+# same statement: changes() must be the number of rows the WHERE matches in
+# the twin, and the restored rows go back to l. In both modes some writes
+# through the live table choose their rows by reading the table under test,
+# and sd_restore / sd_hard_delete get its name as often as the live
+# table's. Writes the table under test must refuse (INSERT; on a trash any
+# other UPDATE; on a show=all table any UPDATE or DELETE) must fail with a
+# "softdelete: " error when their WHERE matches rows, and change nothing.
+#
+# Then random queries run twice, with %V% replaced by the table under test
+# and by p (and %L%, a join of a trash or show=all table with the live
+# table, by vtab and by l). In the deleted and all modes they name the
+# marker, the operation and the actor like any column, also in t1.*, and
+# compare them with values that rows hold (IS NULL, = an operation id,
+# ranges of markers); in live mode the marker reads NULL. Queries use:
 # WHERE terms with every operator (= == < <= > >= != <> IS, IS NOT, IS NULL,
 # NOTNULL, IN lists and subqueries, LIKE [ESCAPE], GLOB, BETWEEN, EXISTS,
 # row values, COLLATE, CAST, AND/OR/NOT) against literals, bound parameters
@@ -30,9 +74,10 @@
 # CROSS, USING, self-joins), aggregates, GROUP BY/HAVING, DISTINCT, window
 # functions, compound SELECTs, ORDER BY (COLLATE, DESC, NULLS FIRST/LAST)
 # with LIMIT/OFFSET (offsets past the end, negative, as text, real or a
-# parameter); writes through a subselect that takes a page of the vtab. The two results must be equal: the same rows with the
-# same values and types (read from the Tcl objects the sqlite3 binding
-# returns), or the same error.
+# parameter); writes (and in deleted mode restores and purges) through a
+# subselect that takes a page of the vtab (the trash). The two results must
+# be equal: the same rows with the same values and types (read from the Tcl
+# objects the sqlite3 binding returns), or the same error.
 #
 # What is compared, so that only real differences are reported:
 # - With an ORDER BY, the rowid of every table in FROM is appended, which
@@ -60,13 +105,18 @@
 # rows of some LEFT JOINs; 3.52.0 drops an OFFSET. Queries of the shapes
 # SQLite gets wrong whatever the plan ("c IS CAST(5 AS REAL)" with ORDER BY,
 # DISTINCT, GROUP BY, PARTITION BY) are not generated; writes through the
-# vtab are mirrored on p and q by rowid, after finding the rows in q.
+# vtab are mirrored on p and q (or l) by rowid, after finding the rows in q
+# (or l).
 #
 # Usage:
 #   tclsh test/difftest.tcl ?-lib FILE? ?-seed N? ?-seeds N? ?-seconds S?
-#                           ?-queries Q? ?-verbose 1? ?-skip LIST?
+#                           ?-queries Q? ?-verbose 1? ?-skip LIST? ?-mode M?
 #     -lib FILE   the extension (default: $SOFTDELETE_LIB, else the build in
-#                 the repository root)
+#                 the repository root, softdelete.so/.dylib/.dll); a path
+#                 that exists is made absolute, so that load_extension does
+#                 not search the library path for it
+#     -mode M     live, deleted or all: every seed in that mode; mix (the
+#                 default, or $SD_DIFF_MODE): the seed modulo 3 chooses
 #     -seed N     the first seed (default 1); seeds N, N+1, ... follow
 #     -seeds N    how many seeds (default: as many as -seconds allows)
 #     -seconds S  stop starting new seeds after S seconds (default 60)
@@ -88,11 +138,15 @@
 #       existsoffset   LIMIT on one vtab with EXISTS in its WHERE (3.52.0)
 #   At the first difference it prints the seed, the query and a script that
 #   replays it in the sqlite3 shell, and exits 1. Otherwise it prints
-#   seeds/queries run and the throughput, and exits 0. The same seed always
-#   gives the same schema, data and queries (own PRNG, not Tcl's rand()).
+#   seeds/queries run (per mode too) and the throughput, and exits 0. The
+#   same seed in the same mode always gives the same schema, data and
+#   queries (own PRNG, not Tcl's rand(); the deletion clock pinned and the
+#   operation ids replaced, see above). A seed run in live mode gives what
+#   it gave before the other modes existed, plus the operation index on p.
 #
-# From a test file: set dt::lib, then [dt::run_seed SEED NQUERY] returns ""
-# or the report of the first difference.
+# From a test file: set dt::lib, then [dt::run_seed SEED NQUERY ?MODE?]
+# returns "" or the report of the first difference (MODE: live, deleted,
+# all; by default as -mode mix would choose).
 
 # SD_TCL_SQLITE: a Tcl binding built against another SQLite (scripts/compat.sh
 # builds one per version it tests), loaded instead of the system's.
@@ -113,6 +167,17 @@ namespace eval dt {
   variable nHostBug 0       ;# differences blamed on the host (see compare)
   variable nBothErr 0       ;# queries failing the same way on both sides
   variable errSample {}     ;# some of them: {message sql ...}
+  variable mode mix         ;# -mode: live, deleted, all, or mix (by seed)
+  variable modes {live deleted all}
+  variable nByMode          ;# queries compared per mode
+  array set nByMode {live 0 deleted 0 all 0}
+  variable nTrashWrite 0    ;# restores and purges through the trash checked
+  variable nRefused 0       ;# refused writes checked (trash, show=all)
+  # What columns a vtab alias (kind v) offers while generating: "live" (the
+  # live table: the marker is hidden and reads NULL, no operation column)
+  # or "mode" (a show=deleted|all table: marker, operation and actor are
+  # ordinary columns). Writes through the live table generate as "live".
+  variable ctx live
 
   # Value pools. Texts are raw (unquoted); blobs are hex.
   variable ints  {-3 -2 -1 0 1 2 3 4 5 6 7 8 9 10}
@@ -191,7 +256,8 @@ proc dt::mkval {k raw} {
 # A result value as a tagged string: i:5 r:2.0 t:abc b:3500 n
 proc dt::tag {v} {
   variable NULLV
-  regexp {^value is an? (\S+)} [tcl::unsupported::representation $v] -> type
+  # "value is a int with ...": scan is twice as fast as a regexp here.
+  scan [tcl::unsupported::representation $v] {value is %*s %s} type
   switch -- $type {
     int - wideInt - bignum { return "i:$v" }
     double { return "r:$v" }
@@ -260,13 +326,13 @@ proc dt::qexec {sql} {
 proc dt::both {tmpl plist} {
   variable log; variable verbose; variable T; variable nStmtRun
   incr nStmtRun 2
-  set sv [string map [list %V% $T(qv)] $tmpl]
-  set sp [string map [list %V% p] $tmpl]
+  set sv [string map [list %V% $T(qw)] $tmpl]
+  set sp [string map [list %V% $T(wp)] $tmpl]
   if {[llength $plist]} { append log [shell_params $plist] }
   if {$verbose} { puts "  $sv" }
   lassign [run $sv $plist] rcv resv
   lassign [run $sp $plist] rcp resp
-  run [string map [list %V% q] $tmpl] $plist
+  if {$T(wq) ne ""} { run [string map [list %V% $T(wq)] $tmpl] $plist }
   if {$rcv} { append log "-- (fails: $resv)\n" }
   append log "$sv;\n$sp;\n"
   if {$rcv != $rcp || ($rcv && $resv ne $resp)} {
@@ -278,12 +344,15 @@ proc dt::both {tmpl plist} {
 # "HEAD WHERE pred" on the vtab; on p and q, the rows pred selects in q
 # before the statement are found first and written by rowid. (SQLite 3.40
 # lets "DELETE FROM p WHERE x NOT IN (SELECT rowid FROM p)" see its own
-# deletes; 3.40 and 3.52 answer NOT IN wrongly through a DESC index.)
+# deletes; 3.40 and 3.52 answer NOT IN wrongly through a DESC index.) In
+# the deleted and all modes the live table's twin is l (no indexes), which
+# plays both parts.
 proc dt::both_where {head pred plist} {
   variable log; variable verbose; variable T; variable nStmtRun
   incr nStmtRun 2
-  set sv [string map [list %V% $T(qv)] "$head WHERE $pred"]
-  set sel [string map [list %V% q] "SELECT q.rowid FROM q WHERE $pred"]
+  set sv [string map [list %V% $T(qw) %M% $T(qv)] "$head WHERE $pred"]
+  set f [expr {$T(wq) ne "" ? $T(wq) : $T(wp)}]
+  set sel [string map [list %V% $f %M% p] "SELECT $f.rowid FROM $f WHERE $pred"]
   if {[llength $plist]} { append log [shell_params $plist] }
   if {$verbose} { puts "  $sv" }
   lassign [run $sv $plist] rcv resv
@@ -291,9 +360,11 @@ proc dt::both_where {head pred plist} {
   set sp $sel
   if {!$rcp} {
     set ids [join $resp {, }]
-    set sp "[string map [list %V% p] $head] WHERE rowid IN ($ids)"
+    set sp "[string map [list %V% $T(wp)] $head] WHERE rowid IN ($ids)"
     lassign [run $sp $plist] rcp resp
-    run "[string map [list %V% q] $head] WHERE rowid IN ($ids)" $plist
+    if {$T(wq) ne ""} {
+      run "[string map [list %V% $T(wq)] $head] WHERE rowid IN ($ids)" $plist
+    }
   }
   if {$rcv} { append log "-- (fails: $resv)\n" }
   append log "$sv;\n$sp;\n"
@@ -379,6 +450,12 @@ proc dt::gen_index {{allowUnique 0}} {
     set r [rnd 100]
     if {$r < 8} {
       set e $T(qm)
+      # With a trash or show=all table: the operation and actor columns too.
+      if {$T(mode) ne "live"} {
+        set cands [list $T(qm) $T(qop)]
+        if {$T(qactor) ne ""} { lappend cands $T(qactor) }
+        set e [pick $cands]
+      }
     } elseif {$r < 14} {
       set e [pick [list "lower([T_col])" "[T_col]+0" "length([T_col])"]]
     } else {
@@ -392,6 +469,9 @@ proc dt::gen_index {{allowUnique 0}} {
   set r [rnd 100]
   if {$r < 15} {
     set where " WHERE $T(qm) IS NULL"
+    if {$T(mode) ne "live" && [chance 50]} {
+      set where " WHERE [pick [list "$T(qm) IS NOT NULL" "$T(qop) IS NOT NULL" "$T(qop) > 0"]]"
+    }
   } elseif {$r < 25} {
     set where " WHERE [T_col] IS NOT NULL"
   } elseif {$r < 30} {
@@ -431,10 +511,21 @@ proc dt::both_plain {sql} {
 
 # ---- Expressions ----------------------------------------------------------
 
-# A column of a table of kind v or o: {sql aff coll}.
+# A column of a table of kind v (the table under test, %V%), lv (the live
+# table, %L%, joined to a trash or show=all table) or o: {sql aff coll}.
 proc dt::colof {kind alias} {
-  variable T; variable O
-  if {$kind eq "v"} {
+  variable T; variable O; variable ctx
+  if {$kind eq "v" && $ctx eq "mode"} {
+    # Trash and show=all tables: marker, operation and actor are visible.
+    set r [rnd 100]
+    if {$r < 6} { return [list $alias.[pick {rowid oid _rowid_}] INTEGER ""] }
+    if {$r < 14} { return [list $alias.$T(qm) $T(maff) ""] }
+    if {$r < 22} { return [list $alias.$T(qop) INTEGER ""] }
+    if {$r < 26 && $T(qactor) ne ""} { return [list $alias.$T(qactor) BLOB ""] }
+    set i [rnd $T(ncol)]
+    return [list $alias.$T(c,$i,q) $T(c,$i,aff) $T(c,$i,coll)]
+  }
+  if {$kind in {v lv}} {
     set r [rnd 100]
     if {$r < 7} { return [list $alias.[pick {rowid rowid oid _rowid_}] INTEGER ""] }
     if {$r < 10} { return [list $alias.$T(qm) $T(maff) ""] }
@@ -447,7 +538,7 @@ proc dt::colof {kind alias} {
 }
 
 # A column reference from scope ({alias kind} pairs), preferring kinds.
-proc dt::cref {scope {kinds {v o}}} {
+proc dt::cref {scope {kinds {v o lv}}} {
   set cands {}
   foreach {a k} $scope { if {$k in $kinds} { lappend cands $a $k } }
   if {![llength $cands]} { set cands $scope }
@@ -463,7 +554,7 @@ proc dt::wrap {x} {
     {+@X} {@X + 0} {@X || ''} {lower(@X)} {upper(@X)} {abs(@X)} {length(@X)}
     {typeof(@X)} {@X COLLATE @C} {CAST(@X AS TEXT)} {CAST(@X AS INTEGER)}
     {CAST(@X AS REAL)} {CAST(@X AS NUMERIC)} {CAST(@X AS BLOB)} {coalesce(@X, @L)}
-    {-@X} {@X * 2} {substr(@X, 1, 1)} {trim(@X)} {hex(@X)} {@X - 1} {(@X)}
+    {- @X} {@X * 2} {substr(@X, 1, 1)} {trim(@X)} {hex(@X)} {@X - 1} {(@X)}
     {nullif(@X, @L)} {ifnull(@X, @L)} {@X COLLATE @C}
   }]
   string map [list @X $x @L [lit] @C [pick $colls]] $f
@@ -474,7 +565,10 @@ proc dt::alias {} { variable nAlias; return "s[incr nAlias]" }
 
 # A right-hand operand.
 proc dt::operand {scope depth} {
-  variable colls; variable T
+  variable colls; variable T; variable ctx
+  # On a trash or show=all table, sometimes a marker, operation or actor
+  # value that some row holds, so that = and ranges on them select rows.
+  if {$ctx eq "mode" && [chance 12]} { return [rowval] }
   set r [rnd 100]
   if {$r < 28} { return [lit] }
   if {$r < 44} { return [param] }
@@ -512,9 +606,42 @@ proc dt::cmpop {} {
   pick {= == < <= > >= != <> IS {IS NOT} = < > IS}
 }
 
+# A term on the marker or the operation of a trash or show=all alias in
+# scope, against values that rows hold; "" if scope has no such alias.
+proc dt::markterm {scope} {
+  variable T
+  set cands {}
+  foreach {a k} $scope { if {$k eq "v"} { lappend cands $a } }
+  if {![llength $cands]} { return "" }
+  set a [pick $cands]
+  set m "$a.$T(qm)"; set op "$a.$T(qop)"
+  switch -- [rnd 10] {
+    0 { return "$m IS NULL" }
+    1 { return "$m IS NOT NULL" }
+    2 { return "$op = [rowval op]" }
+    3 { return "$op IN ([rowval op], [rowval op])" }
+    4 { return "$m [pick {< <= > >= =}] [rowval m]" }
+    5 { return "$m BETWEEN [rowval m] AND [rowval m]" }
+    6 { return "$op [pick {IS {IS NOT} != < >}] [rowval op]" }
+    7 { return "$op IS NULL" }
+    8 {
+      set ops [expr {"rowvalrange" in $::dt::skip ? {= IS} : {= < >=}}]
+      return "($m, $op) [pick $ops] ([rowval m], [rowval op])"
+    }
+    9 {
+      if {$T(qactor) ne ""} { return "$a.$T(qactor) [pick {= IS != {IS NOT}}] [rowval actor]" }
+      return "$op IS NOT NULL"
+    }
+  }
+}
+
 # A WHERE predicate over scope; depth bounds nesting and subqueries.
 proc dt::pred {scope depth} {
-  variable likes; variable globs
+  variable likes; variable globs; variable ctx
+  if {$ctx eq "mode" && [chance 10]} {
+    set t [markterm $scope]
+    if {$t ne ""} { return $t }
+  }
   set r [rnd 100]
   if {$depth > 0 && $r < 22} {
     set d [expr {$depth - 1}]
@@ -616,6 +743,19 @@ proc dt::pred {scope depth} {
 
 # A FROM clause: returns {sql scope aliases}.
 proc dt::gen_from {} {
+  variable ctx
+  if {$ctx eq "mode" && [chance 8]} {
+    # The trash or show=all table joined to the live table of the same base
+    # (%L%: the live vtab, and l on the twin's side).
+    set j [pick {JOIN {LEFT JOIN}}]
+    set left [expr {$j ne "JOIN"}]
+    if {[chance 50]} {
+      set sc {t1 v t2 lv}
+      return [list "%V% AS t1 $j %L% AS t2 ON [join_cond $sc $left]" $sc {t1 t2}]
+    }
+    set sc {t2 lv t1 v}
+    return [list "%L% AS t2 $j %V% AS t1 ON [join_cond $sc $left]" $sc {t2 t1}]
+  }
   set r [rnd 100]
   set v "%V% AS t1"
   if {$r < 42} { return [list $v {t1 v} {t1}] }
@@ -712,7 +852,7 @@ proc dt::sliced_twin {q {offset {}}} {
   lassign [dict get $q limit] clause l m
   set sql [dict get $q sql]
   set sql [string range $sql 0 end-[string length $clause]]
-  lassign [run [string map {%V% p} $sql] $params] rc res
+  lassign [run [string map {%V% p %L% l} $sql] $params] rc res
   if {$rc} { return [list 1 $res] }
   set ap [expr {[dict exists $q approx] ? [dict get $q approx] : {}}]
   set rows [rows $res [dict get $q ncol] [dict get $q unstable] $ap]
@@ -780,7 +920,7 @@ proc dt::dir {} {
 }
 
 proc dt::gen_plain {} {
-  variable colls
+  variable colls; variable ctx; variable T
   lassign [gen_from] from scope aliases
   set items {}
   set n [expr {1 + [rnd 4]}]
@@ -804,6 +944,13 @@ proc dt::gen_plain {} {
     } else {
       lappend items "[lhs $scope] [cmpop] [operand $scope 0]"
     }
+  }
+  # A trash or show=all table shows the same columns as p (base columns,
+  # marker, operation, actor): "t1.*" must expand alike.
+  set ncol $n
+  if {$ctx eq "mode" && [chance 12]} {
+    lappend items "t1.*"
+    incr ncol [expr {$T(ncol) + 2 + ($T(qactor) ne "")}]
   }
   set sql "SELECT [join $items {, }] FROM $from"
   if {[string match "*, o" $from] || [string match "o , *" $from]} {
@@ -847,7 +994,7 @@ proc dt::gen_plain {} {
       append sql $lc; append alt $lc
     }
   }
-  return [dict create sql $sql ncol $n ordered $ordered unstable {} alt $alt]
+  return [dict create sql $sql ncol $ncol ordered $ordered unstable {} alt $alt]
 }
 
 proc dt::agg_expr {scope} {
@@ -1042,18 +1189,22 @@ proc dt::limit_hazard {from where} {
 
 # ---- One seed -------------------------------------------------------------
 
-# Build the schema and data for the current seed. Returns "" or a difference.
-proc dt::setup {} {
+# Build the schema and data for the current seed, for a table under test of
+# the given mode (live, deleted, all). Returns "" or a difference.
+proc dt::setup {mode} {
   variable T; variable O; variable lib; variable log; variable params
   variable nIdx 0
-  variable colnames
+  variable colnames; variable ctx
   array unset T; array unset O
+  set T(mode) $mode
+  set T(qop) ""; set T(actor) ""; set T(qactor) ""
+  set ctx live
   catch {::dtdb close}
   sqlite3 ::dtdb :memory:
   ::dtdb enable_load_extension 1
   ::dtdb nullvalue $::dt::NULLV
-  ::dtdb eval {SELECT load_extension($lib)}
   set log ".load $lib\n"
+  ::dtdb eval {SELECT load_extension($lib)}
 
   if {[chance 10]} { exec "PRAGMA case_sensitive_like = 1" }
   if {[chance 10]} { exec "PRAGMA reverse_unordered_selects = 1" }
@@ -1071,37 +1222,111 @@ proc dt::setup {} {
     exec "CREATE INDEX oi ON o($O(c,[rnd $O(ncol)],q)[expr {[chance 30] ? " COLLATE NOCASE" : ""}])"
   }
 
-  # The base, the vtab and the twin.
+  # The base, the vtab and the twin. T(qw) is the live table, which every
+  # write that soft-deletes goes through; T(qv) is the table the queries
+  # read (%V%): the live table itself, or a show=deleted|all table.
   set T(base) [pick {b b b {bâse} {base tbl} {order}}]
   set T(qb) [qi $T(base)]
   set T(vtab) [pick {v v v {v t} vé {select}}]
   set T(qv) [qi $T(vtab)]
+  set T(qw) $T(qv)
   set T(marker) [pick {deleted_at deleted_at deleted_at {gone at}}]
   set T(qm) [qi $T(marker)]
+  set T(qop) [qi "$T(marker)_op"]
   set fmt [pick {{} {} datetime unixepoch unixepoch_ms julianday boolean}]
   set T(maff) [expr {$fmt in {{} datetime} ? "TEXT" : ($fmt eq "julianday" ? "REAL" : "INTEGER")}]
   set mtype [expr {$fmt in {{} datetime} ? "TEXT" : ($fmt eq "julianday" ? "REAL" : "INTEGER")}]
   set defs [gen_cols T [expr {3 + [rnd 4]}] $colnames]
   set T(defs) $defs
   set T(mtype) $mtype
+  set T(fmt) $fmt
+  if {$mode ne "live"} {
+    # Sometimes an actor column; the trash or show=all table's name.
+    if {[chance 40]} {
+      set T(actor) [pick {deleted_by deleted_by {who "by} actor}]
+      set T(qactor) [qi $T(actor)]
+    }
+    set T(allq) {}
+    for {set i 0} {$i < $T(ncol)} {incr i} { lappend T(allq) $T(c,$i,q) }
+    lappend T(allq) $T(qm) $T(qop)
+    if {$T(qactor) ne ""} { lappend T(allq) $T(qactor) }
+    set T(mvtab) [pick [dict get {deleted {trash trash {t rash} deleted} all {a a {a ll} all}} $mode]]
+    # The deletion clock is pinned and moved on by the tester (see wstep),
+    # so that markers replay; the actor is set now and then.
+    set T(clock) [expr {1714564800000 + [rnd 1000]}]
+    set T(actorval) NULL
+    set T(state) {}
+  }
   exec "CREATE TABLE $T(qb)($defs)"
   exec "CREATE TABLE p($defs)"
   # An index made before the vtab exists (not on the marker).
   if {[chance 30]} {
     set t [gen_index]
-    if {![string match *$T(qm)* $t]} { set d [make_index $t]; if {$d ne ""} { return $d } }
+    if {![string match *$T(qm)* $t] && [string first $T(qop) $t] < 0
+        && ($T(qactor) eq "" || [string first $T(qactor) $t] < 0)} {
+      set d [make_index $t]; if {$d ne ""} { return $d }
+    }
   }
   set args $T(qb)
   if {$T(marker) ne "deleted_at"} { append args ", column=$T(qm)" }
   if {$fmt ne ""} { append args ", format=$fmt" }
-  exec "CREATE VIRTUAL TABLE $T(qv) USING softdelete($args)"
+  if {$T(actor) ne ""} { append args ", actor=$T(qactor)" }
+  exec "CREATE VIRTUAL TABLE $T(qw) USING softdelete($args)"
+  if {$mode ne "live"} {
+    # The options are taken from the live table; repeating them is allowed.
+    set margs "$T(qb), show=$mode"
+    if {$T(marker) ne "deleted_at" && [chance 30]} { append margs ", column=$T(qm)" }
+    if {$fmt ne "" && [chance 30]} { append margs ", format=$fmt" }
+    if {$T(actor) ne "" && [chance 30]} { append margs ", actor=$T(qactor)" }
+    set T(qv) [qi $T(mvtab)]
+    exec "CREATE VIRTUAL TABLE $T(qv) USING softdelete($margs)"
+    exec "SELECT sd_clock([qs [clock_text]])"
+  }
   exec "ALTER TABLE p ADD COLUMN $T(qm) $mtype"
   exec "ALTER TABLE p ADD COLUMN [qi "$T(marker)_op"] INTEGER"
+  if {$T(actor) ne ""} { exec "ALTER TABLE p ADD COLUMN $T(qactor)" }
   # q: p without indexes. Writes are mirrored on it; when p and the vtab
   # differ, it gives a second opinion (see compare).
   qexec "CREATE TABLE q($defs)"
   qexec "ALTER TABLE q ADD COLUMN $T(qm) $mtype"
   qexec "ALTER TABLE q ADD COLUMN [qi "$T(marker)_op"] INTEGER"
+  if {$T(actor) ne ""} { qexec "ALTER TABLE q ADD COLUMN $T(qactor)" }
+  if {$mode eq "live"} {
+    # Writes through the live table are mirrored on p and q.
+    set T(wp) p; set T(wq) q
+  } else {
+    # l: the live table's twin (no indexes), which the writes are mirrored
+    # on; p and q are copied from the base after each write, once its
+    # deleted rows are checked (see after_write).
+    exec "CREATE TABLE l($defs)"
+    exec "ALTER TABLE l ADD COLUMN $T(qm) $mtype"
+    exec "ALTER TABLE l ADD COLUMN [qi "$T(marker)_op"] INTEGER"
+    if {$T(actor) ne ""} { exec "ALTER TABLE l ADD COLUMN $T(qactor)" }
+    set T(wp) l; set T(wq) ""
+    set T(rowvals) {}
+    set T(rv,m) {}; set T(rv,op) {}; set T(rv,actor) {}
+  }
+  # The index the extension made on the base (the operation's), on p too.
+  set bn $T(base)
+  set k 0
+  foreach sql [::dtdb eval {
+    SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $bn
+       AND name LIKE 'sd\_%' ESCAPE '\' ORDER BY name
+  }] {
+    set re {^CREATE INDEX "(?:[^"]|"")*" ON "(?:[^"]|"")*"\(}
+    if {![regsub $re $sql "CREATE INDEX [qi pi_sd[incr k]] ON p(" sp]} {
+      error "unexpected index on the base: $sql"
+    }
+    exec $sp
+  }
+  # The base took the marker, operation (and actor) columns as p did; a
+  # trash or show=all table declares exactly p's columns, all visible.
+  set d [same_columns $T(base) p]
+  if {$d ne ""} { return $d }
+  if {$mode ne "live"} {
+    set d [same_columns $T(mvtab) p 1]
+    if {$d ne ""} { return $d }
+  }
   for {set i [rnd 4]} {$i > 0} {incr i -1} {
     set d [make_index [gen_index]]
     if {$d ne ""} { return $d }
@@ -1121,7 +1346,7 @@ proc dt::setup {} {
   foreach rid $rowids {
     lappend batch $rid [row_values $rid]
     if {[llength $batch] >= 2 * (1 + [rnd 8]) || $rid == [lindex $rowids end]} {
-      set d [insert_rows $batch $viaV]
+      set d [wstep insert_rows $batch $viaV]
       if {$d ne ""} { return $d }
       set batch {}
       if {[chance 30]} { set viaV [expr {!$viaV}] }
@@ -1129,26 +1354,40 @@ proc dt::setup {} {
   }
   set T(maxrowid) [expr {$nrow ? [lindex $rowids end] : 0}]
 
-  # Delete about 20% through the vtab.
+  # Delete about 20% through the vtab (more when the trash is read).
+  set pct [dict get {live 20 deleted 40 all 30} $mode]
   set del {}
-  foreach rid $rowids { if {[chance 20]} { lappend del $rid } }
+  foreach rid $rowids { if {[chance $pct]} { lappend del $rid } }
   while {[llength $del]} {
     set k [expr {1 + [rnd 4]}]
     set some [lrange $del 0 [expr {$k-1}]]
     set del [lrange $del $k end]
     set params {}
     if {[llength $some] == 1 && [chance 50]} {
-      set d [both "DELETE FROM %V% WHERE rowid = [lindex $some 0]" {}]
+      set d [wstep both "DELETE FROM %V% WHERE rowid = [lindex $some 0]" {}]
     } else {
-      set d [both "DELETE FROM %V% WHERE rowid IN ([join $some {, }])" {}]
+      set d [wstep both "DELETE FROM %V% WHERE rowid IN ([join $some {, }])" {}]
     }
     if {$d ne ""} { return $d }
   }
 
-  # Random writes, mirrored.
-  for {set i [rnd 5]} {$i > 0} {incr i -1} {
-    set d [random_write]
+  # Random writes, mirrored. With a trash: restores and purges through it
+  # too; with a trash or show=all table, writes it must refuse.
+  set nw [rnd 5]
+  if {$mode ne "live"} { incr nw [rnd 5] }
+  for {set i $nw} {$i > 0} {incr i -1} {
+    if {$mode eq "deleted" && [chance 40]} {
+      set d [wstep trash_write]
+    } else {
+      set d [wstep random_write]
+    }
     if {$d ne ""} { return $d }
+  }
+  if {$mode ne "live"} {
+    for {set i [expr {1 + [rnd 2]}]} {$i > 0} {incr i -1} {
+      set d [wstep refused_write]
+      if {$d ne ""} { return $d }
+    }
   }
   set d [check_contents]
   if {$d ne ""} { return $d }
@@ -1165,6 +1404,25 @@ proc dt::setup {} {
   }
   if {[chance 30]} { exec "ANALYZE" }
   return ""
+}
+
+# Columns of table a (pragma_table_xinfo: name, type, hidden) must be those
+# of b; with hidden, checked too, else only name and type.
+proc dt::same_columns {a b {hidden 0}} {
+  set h [expr {$hidden ? ", hidden" : ""}]
+  set ca [::dtdb eval "SELECT name, type$h FROM pragma_table_xinfo([qs $a])"]
+  set cb [::dtdb eval "SELECT name, type$h FROM pragma_table_xinfo([qs $b])"]
+  if {$ca ne $cb} {
+    return "columns of [qi $a] differ from those of [qi $b] (pragma_table_xinfo)\n  [qi $a]: $ca\n  [qi $b]: $cb"
+  }
+  return ""
+}
+
+# The pinned deletion clock as text (UTC, milliseconds).
+proc dt::clock_text {} {
+  variable T
+  set s [expr {$T(clock) / 1000}]
+  return "[clock format $s -format {%Y-%m-%d %H:%M:%S} -gmt 1].[format %03d [expr {$T(clock) % 1000}]]"
 }
 
 proc dt::ocols {} {
@@ -1206,15 +1464,15 @@ proc dt::insert_rows {batch viaV} {
     if {$ipk} { lappend rows "([join $vals {, }])" } else { lappend rows "($rid, [join $vals {, }])" }
   }
   set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
-  set tbl [expr {$viaV ? $T(qv) : $T(qb)}]
+  set tbl [expr {$viaV ? $T(qw) : $T(qb)}]
   if {$viaV && [chance 50]} {
     # One row per statement through the vtab.
     foreach row $rows { exec "INSERT INTO ${tbl}($cols) VALUES$row" }
   } else {
     exec "INSERT INTO ${tbl}($cols) VALUES[join $rows {, }]"
   }
-  exec "INSERT INTO p($cols) VALUES[join $rows {, }]"
-  qexec "INSERT INTO q($cols) VALUES[join $rows {, }]"
+  exec "INSERT INTO $T(wp)($cols) VALUES[join $rows {, }]"
+  if {$T(wq) ne ""} { qexec "INSERT INTO $T(wq)($cols) VALUES[join $rows {, }]" }
   return ""
 }
 
@@ -1222,6 +1480,22 @@ proc dt::insert_rows {batch viaV} {
 proc dt::random_write {} {
   variable T; variable params; variable nAlias 0; variable O
   set params {}
+  if {$T(mode) ne "live" && [chance 10]} {
+    # Live rows chosen by reading the trash or show=all table (%M%; p on
+    # the twin's side) in the same statement.
+    set c $T(c,[rnd $T(ncol)],q)
+    set sub "SELECT s.$T(c,[rnd $T(ncol)],q) FROM %M% AS s"
+    if {[chance 50]} {
+      set sub "SELECT s.rowid FROM %M% AS s ORDER BY s.$T(qm)[dir], s.rowid LIMIT [pick {1 3 10}]"
+      set c rowid
+    }
+    if {[chance 60]} {
+      return [both_where "DELETE FROM %V%" "$c IN ($sub)" $params]
+    }
+    set c2 [rnd $T(ncol)]
+    if {$c2 == $T(pk)} { return "" }
+    return [both_where "UPDATE %V% SET $T(c,$c2,q) = [lit]" "$c IN ($sub)" $params]
+  }
   set r [rnd 100]
   set scope [list %V% v]
   if {$r < 6} {
@@ -1269,7 +1543,7 @@ proc dt::random_write {} {
     set sel [expr {$ipk ? [join $vals {, }] : "o.rowid + $base, [join $vals {, }]"}]
     return [both "INSERT INTO %V%($cols) SELECT $sel FROM o[where_clause {o o} 50]" $params]
   }
-  set live [::dtdb eval "SELECT rowid FROM p ORDER BY rowid"]
+  set live [::dtdb eval "SELECT rowid FROM $T(wp) ORDER BY rowid"]
   set dead [::dtdb eval "SELECT rowid FROM $T(qb) WHERE $T(qm) IS NOT NULL ORDER BY rowid"]
   if {$r < 80} {
     if {![llength $live]} { return "" }
@@ -1283,20 +1557,367 @@ proc dt::random_write {} {
   if {$r < 92} {
     if {![llength $dead]} { return "" }
     set rid [pick $dead]
-    set got [exec "SELECT sd_restore([qs $T(vtab)], $rid)"]
-    if {$got ne "1"} { return "sd_restore([qs $T(vtab)], $rid) returned $got, expected 1" }
-    exec "INSERT INTO p(rowid, [tcols]) SELECT rowid, [tcols] FROM $T(qb) WHERE rowid = $rid"
-    qexec "INSERT INTO q(rowid, [tcols]) SELECT rowid, [tcols] FROM $T(qb) WHERE rowid = $rid"
+    set call "sd_restore([qs $T(vtab)], $rid)"
+    if {$T(mode) ne "live"} {
+      # The functions take the trash or show=all table's name too; the
+      # third argument (cascade or not) makes no difference without keys.
+      set call "sd_restore([qs [pick [list $T(vtab) $T(mvtab)]]], $rid[pick {{} {, 0} {, 1}}])"
+    }
+    set got [exec "SELECT $call"]
+    if {$got ne "1"} { return "$call returned $got, expected 1" }
+    if {$T(mode) eq "live"} {
+      exec "INSERT INTO p(rowid, [tcols]) SELECT rowid, [tcols] FROM $T(qb) WHERE rowid = $rid"
+      qexec "INSERT INTO q(rowid, [tcols]) SELECT rowid, [tcols] FROM $T(qb) WHERE rowid = $rid"
+    } else {
+      # p holds the row as it was deleted (checked by after_write).
+      exec "INSERT INTO l(rowid, [tcols]) SELECT rowid, [tcols] FROM p WHERE rowid = $rid"
+    }
+    lappend T(R) $rid
     return ""
   }
   set all [concat $live $dead]
   if {![llength $all]} { return "" }
   set rid [pick $all]
-  set got [exec "SELECT sd_hard_delete([qs $T(vtab)], $rid)"]
-  if {$got ne "1"} { return "sd_hard_delete([qs $T(vtab)], $rid) returned $got, expected 1" }
-  exec "DELETE FROM p WHERE rowid = $rid"
-  qexec "DELETE FROM q WHERE rowid = $rid"
+  set call "sd_hard_delete([qs $T(vtab)], $rid)"
+  if {$T(mode) ne "live"} {
+    set call "sd_hard_delete([qs [pick [list $T(vtab) $T(mvtab)]]], $rid)"
+  }
+  set got [exec "SELECT $call"]
+  if {$got ne "1"} { return "$call returned $got, expected 1" }
+  exec "DELETE FROM $T(wp) WHERE rowid = $rid"
+  if {$T(wq) ne ""} { qexec "DELETE FROM $T(wq) WHERE rowid = $rid" }
+  lappend T(H) $rid
   return ""
+}
+
+# ---- Trash and show=all tables ------------------------------------------
+#
+# With a trash (show=deleted) or show=all table under test, writes go
+# through the live table and are mirrored on l by rowid, as in live mode;
+# restores and purges go through the trash. p and q must then hold the rows
+# the table under test shows, including the marker, operation and actor
+# values that the extension chose. They cannot be predicted, so after each
+# write (wstep) the deleted rows of the base are checked against what the
+# write implies (after_write), and only then are p and q copied from the
+# base (resync).
+
+# The base's columns in the order a trash or show=all table shows them.
+proc dt::allcols {} {
+  variable T
+  return [join $T(allq) {, }]
+}
+
+# The base as a dict: rowid -> values of allcols as SQL literals (quote(),
+# reals to 17 digits with an "r" before them), NULL for NULL.
+proc dt::base_state {} {
+  variable T
+  set ex {}
+  foreach c $T(allq) {
+    lappend ex "CASE typeof($c) WHEN 'real' THEN printf('r%!.17g', $c) ELSE quote($c) END"
+  }
+  set w [expr {[llength $ex] + 1}]
+  set st [dict create]
+  set row {}
+  foreach v [::dtdb eval "SELECT rowid, [join $ex {, }] FROM $T(qb) ORDER BY rowid"] {
+    lappend row $v
+    if {[llength $row] == $w} {
+      dict set st [lindex $row 0] [lrange $row 1 end]
+      set row {}
+    }
+  }
+  return $st
+}
+
+proc dt::lminus {a b} {
+  set out {}
+  foreach x $a { if {$x ni $b} { lappend out $x } }
+  return $out
+}
+
+# Run one write ({*}args returns "" or a difference). In live mode just
+# that; otherwise the clock moves on (or not: deletes at one pinned time
+# are still separate operations), the actor changes now and then, and the
+# base is checked afterwards. T(R), T(P), T(H): rowids the write restored,
+# purged, hard-deleted.
+proc dt::wstep {args} {
+  variable T
+  if {$T(mode) eq "live"} { return [{*}$args] }
+  if {[chance 70]} {
+    incr T(clock) [pick {1 250 999 1000 60000 86400000 3}]
+    exec "SELECT sd_clock([qs [clock_text]])"
+  }
+  if {$T(actor) ne "" && [chance 25]} {
+    # As quote() gives it back.
+    set T(actorval) [pick {{'ann'} 42 NULL {'Bob'} {''} -7 {'ann'}}]
+    exec "SELECT sd_actor($T(actorval))"
+  }
+  set T(R) {}; set T(P) {}; set T(H) {}
+  # The base as the last write left it, checked (see after_write).
+  set before $T(state)
+  if {$before eq ""} { set before [base_state] }
+  set lb [::dtdb eval "SELECT rowid FROM l ORDER BY rowid"]
+  set d [{*}$args]
+  if {$d ne ""} { return $d }
+  return [after_write $before $lb]
+}
+
+# The marker a soft delete writes now, as base_state shows it; {} when
+# only its value is checked (julianday: a real computed by the extension).
+proc dt::expected_marker {} {
+  variable T
+  switch -- $T(fmt) {
+    {} - datetime { return [qs [clock_text]] }
+    unixepoch     { return [expr {$T(clock) / 1000}] }
+    unixepoch_ms  { return $T(clock) }
+    boolean       { return 1 }
+  }
+  return {}
+}
+
+# Check the base after a write (before: base_state before it, lb: l's
+# rowids before it; l already took the write), then resync.
+proc dt::after_write {before lb} {
+  variable T; variable log
+  set after [base_state]
+  set la [::dtdb eval "SELECT rowid FROM l ORDER BY rowid"]
+  set nc $T(ncol)
+  set io [expr {$nc + 1}]; set ia [expr {$nc + 2}]
+  set db {}; set da {}
+  dict for {r row} $before { if {[lindex $row $nc] ne "NULL"} { lappend db $r } }
+  dict for {r row} $after { if {[lindex $row $nc] ne "NULL"} { lappend da $r } }
+  set gone [lminus $lb $la]
+  set removed [concat $T(P) $T(H)]
+  # Deleted now: those deleted before, less the restored, purged and
+  # hard-deleted ones, plus the live rows the write took out of l.
+  set exp [lsort -integer -unique [concat [lminus $db [concat $T(R) $removed]] [lminus $gone $T(H)]]]
+  set da [lsort -integer $da]
+  set what "after the last write of the replay script"
+  if {$exp ne $da} {
+    return "deleted rows of the base are not those expected $what\n  expected: $exp\n  base:     $da"
+  }
+  set oldops {}
+  foreach r $db { lappend oldops [lindex [dict get $before $r] $io] }
+  set newop {}; set newm {}; set fresh {}
+  set em [expected_marker]
+  foreach r $da {
+    set a [dict get $after $r]
+    if {$r in $db} {
+      set b [dict get $before $r]
+      if {$a ne $b} { return "deleted row $r of the base changed $what\n  before: $b\n  after:  $a" }
+      continue
+    }
+    if {![dict exists $before $r]} { return "row $r appeared deleted in the base $what: $a" }
+    lappend fresh $r
+    set b [dict get $before $r]
+    if {[lrange $a 0 $nc-1] ne [lrange $b 0 $nc-1]} {
+      return "row $r of the base changed as it was soft-deleted $what\n  before: $b\n  after:  $a"
+    }
+    set m [lindex $a $nc]; set op [lindex $a $io]
+    if {![string is wide -strict $op]} { return "soft-deleted row $r has operation $op (an integer expected) $what: $a" }
+    if {$em ne "" && $m ne $em} {
+      return "soft-deleted row $r has marker $m, expected $em (format=$T(fmt), sd_clock [clock_text]) $what"
+    }
+    if {$em eq "" && !([string match r* $m] && abs([string range $m 1 end] - ($T(clock) / 86400000.0 + 2440587.5)) < 1e-6)} {
+      return "soft-deleted row $r has marker $m, expected the julian day of [clock_text] $what"
+    }
+    if {$newop eq ""} {
+      set newop $op; set newm $m
+    } elseif {$op ne $newop || $m ne $newm} {
+      return "rows soft-deleted by one statement carry different markers or operations $what: $newm $newop, $m $op"
+    }
+    if {$op in $oldops} { return "soft-deleted row $r has the operation id $op of an earlier statement $what" }
+    if {$T(qactor) ne "" && [lindex $a $ia] ne $T(actorval)} {
+      return "soft-deleted row $r has actor [lindex $a $ia], expected $T(actorval) (sd_actor) $what"
+    }
+  }
+  # Live rows carry no operation or actor; restored rows come back as they
+  # were deleted.
+  dict for {r a} $after {
+    if {[lindex $a $nc] ne "NULL"} continue
+    if {[lindex $a $io] ne "NULL" || ($T(qactor) ne "" && [lindex $a $ia] ne "NULL")} {
+      return "live row $r of the base keeps an operation or actor $what: $a"
+    }
+    if {$r in $T(R) && [lrange $a 0 $nc-1] ne [lrange [dict get $before $r] 0 $nc-1]} {
+      return "restored row $r differs from the row deleted $what\n  before: [dict get $before $r]\n  after:  $a"
+    }
+  }
+  foreach r $T(R) {
+    if {![dict exists $after $r]} { return "restored row $r is gone from the base $what" }
+  }
+  dict for {r b} $before {
+    if {![dict exists $after $r] && $r ni $removed} { return "row $r vanished from the base $what: $b" }
+  }
+  foreach r $removed {
+    if {[dict exists $after $r]} { return "row $r is still in the base $what: [dict get $after $r]" }
+  }
+  if {[llength $fresh]} {
+    # The operation id is random: replace it in the base by one drawn from
+    # the seed, so that the seed (and the replay script) gives the same
+    # rows, orders and matches every run. The extension keeps operation
+    # ids nowhere else, so this is an operation like any other.
+    set op [op_id]
+    while {$op in $oldops} { set op [op_id] }
+    append log "-- (the operation id drawn was $newop; the tester sets one from the seed)\n"
+    exec "UPDATE $T(qb) SET $T(qop) = $op WHERE rowid IN ([join $fresh {, }])"
+    foreach r $fresh { dict set after $r [lreplace [dict get $after $r] $io $io $op] }
+  }
+  resync
+  set T(state) $after
+  return ""
+}
+
+# A positive 63-bit operation id from the seed's PRNG.
+proc dt::op_id {} {
+  set a [rnd 134217728]; set b [rnd 134217728]; set c [rnd 512]
+  set v [expr {(($a << 36) | ($b << 9) | $c) & 0x7fffffffffffffff}]
+  if {$v == 0} { set v 1 }
+  return $v
+}
+
+# p and q := the rows the table under test shows, from the base.
+proc dt::resync {} {
+  variable T
+  set c "rowid, [allcols]"
+  set w [expr {$T(mode) eq "deleted" ? " WHERE $T(qm) IS NOT NULL" : ""}]
+  exec "DELETE FROM p"
+  exec "INSERT INTO p($c) SELECT $c FROM $T(qb)$w"
+  qexec "DELETE FROM q"
+  qexec "INSERT INTO q($c) SELECT $c FROM $T(qb)$w"
+  # Marker, operation and actor values that rows hold, for rowval.
+  set T(rowvals) {}
+  foreach k {m op actor} c [list $T(qm) $T(qop) $T(qactor)] {
+    set T(rv,$k) {}
+    if {$c eq ""} continue
+    foreach v [::dtdb eval "SELECT $c FROM p WHERE $c IS NOT NULL GROUP BY $c ORDER BY min(rowid)"] {
+      lappend T(rv,$k) [tag $v]
+    }
+    lappend T(rowvals) {*}$T(rv,$k)
+  }
+}
+
+# A marker, operation or actor value (kind m, op, actor; any when "") that
+# some row holds, as a literal or a bound parameter.
+proc dt::rowval {{kind ""}} {
+  variable T; variable params
+  set vals [expr {$kind eq "" ? $T(rowvals) : $T(rv,$kind)}]
+  if {![llength $vals]} { return [lit] }
+  set t [pick $vals]
+  set k [string index $t 0]; set raw [string range $t 2 end]
+  if {[chance 35]} {
+    set n [expr {[llength $params] / 3 + 1}]
+    lappend params "p$n" $k $raw
+    return "\$p$n"
+  }
+  if {$k eq "t"} { return [qs $raw] }
+  return $raw
+}
+
+# A restore (UPDATE trash SET marker = NULL WHERE ...) or a purge (DELETE
+# FROM trash WHERE ...): changes() must be the number of rows the WHERE
+# matches in q (the trash's twin) before the statement; restored rows go
+# back to l as p holds them.
+proc dt::trash_write {} {
+  variable T; variable params; variable nAlias 0; variable ctx; variable log
+  variable nTrashWrite; variable verbose; variable nStmtRun
+  set params {}
+  set ctx mode
+  set r [rnd 100]
+  if {$r < 12} {
+    # A page of the trash, chosen by a subselect on the trash itself.
+    set c [lindex [colof v %V%] 0]
+    set pred "rowid IN (SELECT rowid FROM %V% ORDER BY $c[dir], rowid\
+              LIMIT [pick {1 2 3 5}] OFFSET [pick {0 1 2 4 9 1000}])"
+  } elseif {$r < 22} {
+    # Deleted rows that hold a value some live row holds: the live table
+    # (%L%; l on the twin's side) read in the same statement.
+    set pred "%V%.$T(c,[rnd $T(ncol)],q) [pick {IN {NOT IN}}] (SELECT s.$T(c,[rnd $T(ncol)],q) FROM %L% AS s)"
+  } else {
+    set pred [pred [list %V% v] 1]
+  }
+  set ctx live
+  set restore [chance 55]
+  set head [expr {$restore ? "UPDATE %V% SET $T(qm) = NULL" : "DELETE FROM %V%"}]
+  set sv [string map [list %V% $T(qv) %L% $T(qw)] "$head WHERE $pred"]
+  set sel [string map [list %V% q %L% l] "SELECT q.rowid FROM q WHERE $pred"]
+  incr nStmtRun; incr nTrashWrite
+  if {[llength $params]} { append log [shell_params $params] }
+  if {$verbose} { puts "  $sv" }
+  lassign [run $sel $params] rcs ids
+  lassign [run $sv $params] rcv resv
+  set ch [::dtdb eval {SELECT changes()}]
+  append log "$sv;\n"
+  if {$rcv || $rcs} {
+    if {$rcv} { append log "-- (fails: $resv)\n" }
+    if {$rcv == $rcs && $resv eq $ids} { return "" }
+    return "statement: $sv\n  vtab: [list $rcv $resv]\n  twin's rows: [list $rcs $ids]"
+  }
+  append log "-- changes() = $ch; the WHERE matches [llength $ids] rows of q: $sel\n"
+  if {$ch != [llength $ids]} {
+    return "statement: $sv\n  changes() = $ch, but the WHERE matches [llength $ids] rows of the twin: $ids"
+  }
+  if {$restore} {
+    set T(R) $ids
+    if {[llength $ids]} {
+      exec "INSERT INTO l(rowid, [tcols]) SELECT rowid, [tcols] FROM p WHERE rowid IN ([join $ids {, }])"
+    }
+  } else {
+    set T(P) $ids
+  }
+  return ""
+}
+
+# A write the trash or show=all table must refuse: any INSERT; on the trash
+# an UPDATE of anything but SET marker = NULL; on a show=all table any
+# UPDATE or DELETE. When the WHERE matches rows it must fail with a
+# "softdelete: " error; when it matches none, it may also succeed, changing
+# nothing. wstep then checks that nothing changed.
+proc dt::refused_write {} {
+  variable T; variable params; variable nAlias 0; variable ctx; variable log
+  variable nRefused; variable nStmtRun
+  set params {}
+  set ctx mode
+  set r [rnd 100]
+  set pred [pred [list %V% v] 1]
+  set ctx live
+  set n -1
+  if {$r < 30} {
+    set rid [incr T(maxrowid) 3]
+    set vals [row_values $rid]
+    if {[chance 50]} {
+      set sql "INSERT INTO %V%([tcols]) VALUES([join $vals {, }])"
+    } else {
+      # With a marker and an operation, as the table shows them.
+      set sql "INSERT INTO %V%([allcols]) VALUES([join $vals {, }], [lit], [pick {1 NULL 5}][expr {$T(qactor) ne "" ? ", [lit]" : ""}])"
+    }
+  } else {
+    set opts [list "$T(c,[rnd $T(ncol)],q) = [lit]" "$T(qop) = [pick {NULL 1 -5}]"]
+    if {$T(mode) eq "deleted"} {
+      lappend opts "$T(qm) = [pick {1 'x' 0 {'2024-01-01'}}]" "$T(qm) = $T(qm)"
+      if {$T(qactor) ne ""} { lappend opts "$T(qactor) = [lit]" }
+    } else {
+      lappend opts "$T(qm) = NULL" DELETE DELETE
+    }
+    set set [pick $opts]
+    if {$set eq "DELETE"} {
+      set sql "DELETE FROM %V% WHERE $pred"
+    } else {
+      set sql "UPDATE %V% SET $set WHERE $pred"
+    }
+    lassign [run "SELECT count(*) FROM q WHERE [string map {%V% q} $pred]" $params] rc n
+    if {$rc} { set n -2 }
+  }
+  set sv [string map [list %V% $T(qv)] $sql]
+  incr nStmtRun; incr nRefused
+  if {[llength $params]} { append log [shell_params $params] }
+  lassign [run $sv $params] rcv resv
+  set ch [::dtdb eval {SELECT changes()}]
+  append log "$sv;\n"
+  if {$rcv} { append log "-- (fails: $resv)\n" }
+  if {$n == -2} { return "" }
+  if {$rcv && [string match "softdelete: *" $resv]} { return "" }
+  if {!$rcv && $n == 0 && $ch == 0} { return "" }
+  set m [expr {$n < 0 ? "" : " (the WHERE matches $n rows of the twin)"}]
+  return "statement: $sv\n  must fail with a softdelete: error$m; got [list $rcv $resv], changes() = $ch"
 }
 
 # sd_index / sd_unique on the vtab, and the same live-only index on p.
@@ -1323,14 +1944,16 @@ proc dt::sd_index_both {unique} {
   return [both_plain "CREATE ${u}INDEX [qi pi$nIdx] ON p([join $qcols {, }]) WHERE $T(qm) IS NULL"]
 }
 
-# The live rows of the base, the vtab's rows and p's rows must be equal.
+# The live rows of the base, the live vtab's rows and its twin's (p, or l
+# with a trash or show=all table) must be equal; and the rows read through a
+# trash or show=all table must be p's, by name (*) too.
 proc dt::check_contents {} {
   variable T
   set cols "rowid, [tcols]"
   set qb [tagged [::dtdb eval "SELECT $cols FROM $T(qb) WHERE $T(qm) IS NULL ORDER BY rowid"]]
-  set qv [tagged [::dtdb eval "SELECT $cols FROM $T(qv) ORDER BY rowid"]]
-  set qp [tagged [::dtdb eval "SELECT $cols FROM p ORDER BY rowid"]]
-  if {$qb ne $qp} {
+  set qv [tagged [::dtdb eval "SELECT $cols FROM $T(qw) ORDER BY rowid"]]
+  set qp [tagged [::dtdb eval "SELECT $cols FROM $T(wp) ORDER BY rowid"]]
+  if {$qb ne $qp && $T(wq) ne ""} {
     # q, the twin without indexes, took the same writes. If it agrees with
     # the base, SQLite wrote p wrongly through one of p's indexes (3.40 and
     # 3.52: NOT IN through a DESC index on a column holding NULLs, in an
@@ -1347,6 +1970,15 @@ proc dt::check_contents {} {
   }
   if {$qb ne $qp} { return "live rows of the base differ from the twin\n  base: $qb\n  twin: $qp" }
   if {$qv ne $qp} { return "rows read through the vtab differ from the twin\n  vtab: $qv\n  twin: $qp" }
+  if {$T(mode) ne "live"} {
+    foreach c [list "rowid, [allcols]" "rowid, *"] {
+      set qv [tagged [::dtdb eval "SELECT $c FROM $T(qv) ORDER BY rowid"]]
+      set qp [tagged [::dtdb eval "SELECT $c FROM p ORDER BY rowid"]]
+      if {$qv ne $qp} {
+        return "rows read through $T(qv) differ from the twin\n  SELECT $c FROM $T(qv): $qv\n  twin: $qp"
+      }
+    }
+  }
   return ""
 }
 proc dt::tagged {list} {
@@ -1377,10 +2009,12 @@ proc dt::rows {res ncol unstable {approx {}}} {
 # Run query q on both sides. Returns "" or a difference.
 proc dt::compare {q} {
   variable T; variable params; variable verbose; variable nQueryRun
+  variable nByMode
   incr nQueryRun
+  incr nByMode($T(mode))
   set tmpl [dict get $q sql]
-  set sv [string map [list %V% $T(qv)] $tmpl]
-  set sp [string map [list %V% p] $tmpl]
+  set sv [string map [list %V% $T(qv) %L% $T(qw)] $tmpl]
+  set sp [string map [list %V% p %L% l] $tmpl]
   if {$verbose} { puts "  Q: $sv" }
   lassign [run $sv $params] rcv resv
   lassign [run $sp $params] rcp resp
@@ -1420,7 +2054,7 @@ proc dt::compare {q} {
   }
   # A plain table without indexes: SQLite 3.40 and 3.52 answer NOT IN
   # wrongly through a DESC index on a column holding NULLs.
-  lassign [run [string map {%V% q} $tmpl] $params] rcq resq
+  lassign [run [string map {%V% q %L% l} $tmpl] $params] rcq resq
   if {!$rcq} {
     set c [rows $resq $ncol $un $ap]
     if {![dict get $q ordered]} { set c [lsort $c] }
@@ -1436,7 +2070,7 @@ proc dt::compare {q} {
   # ORDER BY p.c1"), and splits such a GROUP BY key. Sorting and grouping by
   # +(term), which it cannot take for a column, is exact.
   if {[dict exists $q alt] && [dict get $q alt] ne ""} {
-    lassign [run [string map {%V% p} [dict get $q alt]] $params] rca resa
+    lassign [run [string map {%V% p %L% l} [dict get $q alt]] $params] rca resa
     set c [rows $resa $ncol $un $ap]
     if {![dict get $q ordered]} { set c [lsort $c] }
     if {!$rca && $c eq $a} {
@@ -1449,7 +2083,7 @@ proc dt::compare {q} {
   # optimisations run (3.40 loses rows of "o LEFT JOIN p ON ... AND p.rowid
   # LIKE 'x%' WHERE p.m IS NOT 5").
   set sub "(SELECT rowid AS rowid, rowid AS oid, rowid AS _rowid_, * FROM q LIMIT -1)"
-  lassign [run [string map [list %V% $sub] $tmpl] $params] rcs ress
+  lassign [run [string map [list %V% $sub %L% l] $tmpl] $params] rcs ress
   if {!$rcs} {
     set c [rows $ress $ncol $un $ap]
     if {![dict get $q ordered]} { set c [lsort $c] }
@@ -1498,17 +2132,30 @@ proc dt::compare {q} {
   return [list $sv $sp $a $b]
 }
 
-# Run one seed: setup, then nQuery queries. Returns "" or a report.
-proc dt::run_seed {seed nQuery} {
-  variable log; variable params; variable verbose; variable T
+# The mode a seed runs in: the -mode option (variable mode), or with "mix"
+# the seed's remainder modulo 3 (live, deleted, all).
+proc dt::seed_mode {seed} {
+  variable mode; variable modes
+  if {$mode in $modes} { return $mode }
+  return [lindex $modes [expr {$seed % 3}]]
+}
+
+# Run one seed: setup, then nQuery queries. Returns "" or a report. mode:
+# live, deleted or all (see seed_mode when "").
+proc dt::run_seed {seed nQuery {mode ""}} {
+  variable log; variable params; variable verbose; variable T; variable ctx
+  if {$mode eq ""} { set mode [seed_mode $seed] }
   seed $seed
-  if {$verbose} { puts "seed $seed" }
-  if {[catch {setup} d opts]} {
-    return "seed $seed: setup error: $d\n[dict get $opts -errorinfo]\n-- replay script:\n$log"
+  if {$verbose} { puts "seed $seed ($mode)" }
+  if {[catch {setup $mode} d opts]} {
+    return "seed $seed ($mode): setup error: $d\n[dict get $opts -errorinfo]\n-- replay script:\n$log"
   }
   if {$d ne ""} {
-    return "seed $seed: difference while writing:\n$d\n-- replay script (sqlite3 shell):\n$log"
+    return "seed $seed ($mode): difference while writing:\n$d\n-- replay script (sqlite3 shell):\n$log"
   }
+  # Queries read the table under test: in the deleted and all modes its
+  # marker, operation and actor are columns like the others.
+  set ctx [expr {$mode eq "live" ? "live" : "mode"}]
   for {set i 1} {$i <= $nQuery} {incr i} {
     set q [gen_query]
     set d [compare $q]
@@ -1519,7 +2166,7 @@ proc dt::run_seed {seed nQuery} {
         foreach {x y z detail} [::dtdb eval "EXPLAIN QUERY PLAN $sv"] { lappend plan $detail }
       }
       set ps [shell_params $params]
-      set out "seed $seed, query $i: the vtab and the twin differ\n"
+      set out "seed $seed ($mode), query $i: the vtab and the twin differ\n"
       append out "query: $sv\n"
       if {[llength $params]} { append out "params: $params\n" }
       append out "vtab: $a\ntwin: $b\nplan: [join $plan { | }]\n"
@@ -1542,7 +2189,11 @@ proc dt::main {argv} {
   if {[info exists env(SOFTDELETE_LIB)] && $env(SOFTDELETE_LIB) ne ""} {
     set lib $env(SOFTDELETE_LIB)
   } else {
+    # The build in the repository root; SQLite adds .so, .dylib or .dll.
     set lib [file join [file dirname [file dirname [file normalize [info script]]]] softdelete]
+  }
+  if {[info exists env(SD_DIFF_MODE)] && [string trim $env(SD_DIFF_MODE)] ne ""} {
+    set ::dt::mode [string trim $env(SD_DIFF_MODE)]
   }
   foreach {k v} $argv {
     switch -- $k {
@@ -1553,11 +2204,28 @@ proc dt::main {argv} {
       -queries { set nQuery $v }
       -verbose { set verbose $v }
       -skip { set ::dt::skip $v }
+      -mode { set ::dt::mode $v }
       default { puts stderr "unknown option $k"; exit 2 }
     }
   }
+  if {$::dt::mode ni [concat $::dt::modes mix]} {
+    puts stderr "-mode must be live, deleted, all or mix, not \"$::dt::mode\""
+    exit 2
+  }
   if {$::dt::skip eq "none"} { set ::dt::skip {} }
-  if {[file exists $lib]} { set lib [file normalize $lib] }
+  # A relative path is made absolute, so that load_extension does not
+  # search the library path for it; the suffix may be left out.
+  foreach sfx {{} .so .dylib .dll} {
+    if {[file isfile $lib$sfx]} { set lib [file normalize $lib]; break }
+  }
+  # A library that does not load is a usage error, not a difference.
+  sqlite3 ::dtdb :memory:
+  ::dtdb enable_load_extension 1
+  if {[catch {::dtdb eval {SELECT load_extension($lib)}} msg]} {
+    puts stderr "difftest: cannot load the extension $lib: $msg (build it with make, or give -lib FILE)"
+    exit 2
+  }
+  ::dtdb close
   set t0 [clock milliseconds]
   set n 0
   while {($nSeeds < 0 || $n < $nSeeds) && [clock milliseconds] - $t0 < $seconds * 1000.0} {
@@ -1573,7 +2241,8 @@ proc dt::main {argv} {
   }
   set ms [expr {max(1, [clock milliseconds] - $t0)}]
   variable nHostBug
-  variable nBothErr; variable errSample
+  variable nBothErr; variable errSample; variable nByMode; variable nTrashWrite
+  variable nRefused
   if {$verbose} {
     foreach {m e} $errSample { puts "both failed: $m\n  $e" }
   }
@@ -1581,6 +2250,8 @@ proc dt::main {argv} {
       $n $seed [expr {$seed + $n - 1}] $nQueryRun $nBothErr $nStmtRun [expr {$ms / 1000.0}] \
       [expr {$nQueryRun * 1000.0 / $ms}] \
       [expr {$nHostBug ? ", $nHostBug blamed on SQLite [::dtdb version] itself" : ""}]]
+  puts [format "difftest: queries per mode: live %d, deleted %d, all %d; %d restores/purges through the trash, %d refused writes checked (mode %s)" \
+      $nByMode(live) $nByMode(deleted) $nByMode(all) $nTrashWrite $nRefused $::dt::mode]
   catch {::dtdb close}
   exit 0
 }
