@@ -1413,10 +1413,22 @@ int sdEnsureColumns(SdVtab *p){
     if( rc ) return rc;
   }
   p->bPending = 0;
-  sdPendingRemove(p->pConn, p->zDb, p->zName);
-  /* Nothing was prepared against the columns yet: the debt is paid at the
-  ** first xOpen or xUpdate, before any statement is kept. */
+  /* The table stays in SdConn.pPending until its transaction ends: a
+  ** ROLLBACK TO may take the columns away again, and xSync then adds them
+  ** once more (sdSyncColumns). Nothing was prepared against the columns
+  ** yet: the debt is paid at the first xOpen or xUpdate, before any
+  ** statement is kept. */
   return rc;
+}
+
+/*
+** xSync: a table created in this transaction gets its columns, and its
+** operation index, as the transaction commits, even if they were added
+** already and a ROLLBACK TO took them away since.
+*/
+int sdSyncColumns(SdVtab *p){
+  if( *sdPendingFind(p->pConn, p->zDb, p->zName) ) p->bPending = 1;
+  return sdEnsureColumns(p);
 }
 
 /* ---- Looking a virtual table up by name, for the SQL functions ----------- */

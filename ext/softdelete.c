@@ -52,7 +52,7 @@ static void sdRelease(SdVtab *p){
 
 /* xSync: the commit of the CREATE VIRTUAL TABLE adds missing columns. */
 static int sdSync(sqlite3_vtab *pVtab){
-  return sdEnsureColumns((SdVtab*)pVtab);
+  return sdSyncColumns((SdVtab*)pVtab);
 }
 
 /* ---- xCreate, xConnect, xDisconnect, xDestroy, xRename ------------------ */

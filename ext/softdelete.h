@@ -405,6 +405,7 @@ int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
                   const char *zSql, int bGraph, SdVtab **ppVtab, char **pzErr);
 void sdPendingClear(SdConn *pConn);
 int sdEnsureColumns(SdVtab *p);
+int sdSyncColumns(SdVtab *p);
 int sdSchemaVersion(SdVtab *p, int *piVersion);
 int sdRefreshIndexes(SdVtab *p);
 void sdBaseError(SdVtab *p, const char *zVerb, int rc);
