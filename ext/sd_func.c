@@ -365,6 +365,34 @@ static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   sdFuncRelease(p);
 }
 
+static int sdIsDigit(char c){ return c>='0' && c<='9'; }
+
+/*
+** SQLite before 3.40 truncates the milliseconds of a time it reads
+** ('12:00:05.847' became 05.846). Split "HH:MM:SS.fff" into the time
+** without its fraction, which every version reads exactly, and the fraction
+** in milliseconds (rounded, as current versions do). *pzRest is NULL when
+** the text has no fraction of seconds.
+*/
+static int sdSplitFraction(const char *z, char **pzRest, i64 *pMs){
+  int i, j;
+  *pzRest = 0;
+  *pMs = 0;
+  for(i=3; z[i]; i++){
+    if( z[i]=='.' && z[i-3]==':' && sdIsDigit(z[i-2]) && sdIsDigit(z[i-1])
+     && sdIsDigit(z[i+1]) ){
+      double r = 0.0, f = 0.1;
+      for(j=i+1; sdIsDigit(z[j]); j++){
+        if( j<i+10 ){ r += (z[j]-'0')*f; f /= 10.0; }
+      }
+      *pMs = (i64)(r*1000.0 + 0.5);
+      *pzRest = sqlite3_mprintf("%.*s%s", i, z, &z[j]);
+      return *pzRest ? SQLITE_OK : SQLITE_NOMEM;
+    }
+  }
+  return SQLITE_OK;
+}
+
 /*
 ** Unix milliseconds for a time string, or for a modifier applied to now.
 ** SQLITE_OK with *pbOk 0 when SQLite's date functions cannot read it.
@@ -372,25 +400,34 @@ static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
 static int sdParseTime(SdConn *pConn, const char *zTime, i64 *pMs, int *pbOk){
   sqlite3_stmt *pStmt = 0;
   int rc, bMod = zTime[0]=='+' || zTime[0]=='-';
+  char *zRest = 0;
+  i64 msFrac = 0;
   *pbOk = 0;
+  if( !bMod ){
+    rc = sdSplitFraction(zTime, &zRest, &msFrac);
+    if( rc ) return rc;
+  }
+  /* Now goes in as a julian day number, which every version rounds to the
+  ** millisecond (text would be truncated, as above). */
   rc = sqlite3_prepare_v2(pConn->db, bMod
       ? "SELECT CAST(round((julianday(?1, ?2) - 2440587.5) * 86400000.0) AS INTEGER)"
       : "SELECT CAST(round((julianday(?2) - 2440587.5) * 86400000.0) AS INTEGER)",
       -1, &pStmt, 0);
-  if( rc ) return rc;
+  if( rc ){ sqlite3_free(zRest); return rc; }
   if( bMod ){
-    char zNow[32];
-    sdFormatDatetime(sdNow(pConn), zNow);
-    rc = sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_bind_double(pStmt, 1, (double)sdNow(pConn)/86400000.0 + 2440587.5);
   }
-  if( rc==SQLITE_OK ) rc = sqlite3_bind_text(pStmt, 2, zTime, -1, SQLITE_STATIC);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_bind_text(pStmt, 2, zRest ? zRest : zTime, -1, SQLITE_STATIC);
+  }
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW
    && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
-    *pMs = sqlite3_column_int64(pStmt, 0);
+    *pMs = sqlite3_column_int64(pStmt, 0) + msFrac;
     *pbOk = 1;
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
+  sqlite3_free(zRest);
   return rc;
 }
 

@@ -49,3 +49,6 @@ SELECT sd_restore('nosuch', 1);
 CREATE VIRTUAL TABLE bad USING softdelete(nosuch);
 CREATE VIRTUAL TABLE bad USING softdelete(users_data, format=weekly);
 SELECT sd_version() IS NOT NULL;
+-- SQLite before 3.40 truncates the milliseconds it reads: 05.847 stays .847.
+SELECT sd_clock('2024-05-03 12:03:05.847'), sd_clock('2024-05-03 12:03:05.8475');
+SELECT sd_clock(NULL) IS NULL;
