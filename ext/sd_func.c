@@ -378,8 +378,8 @@ static int sdSplitFraction(const char *z, char **pzRest, i64 *pMs){
   int i, j;
   *pzRest = 0;
   *pMs = 0;
-  for(i=3; z[i]; i++){
-    if( z[i]=='.' && z[i-3]==':' && sdIsDigit(z[i-2]) && sdIsDigit(z[i-1])
+  for(i=0; z[i]; i++){
+    if( i>=3 && z[i]=='.' && z[i-3]==':' && sdIsDigit(z[i-2]) && sdIsDigit(z[i-1])
      && sdIsDigit(z[i+1]) ){
       double r = 0.0, f = 0.1;
       for(j=i+1; sdIsDigit(z[j]); j++){
