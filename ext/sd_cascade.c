@@ -80,6 +80,7 @@ struct SdGraph {
   SdEdge *aEdge;            /* The keys */
   sqlite3_stmt **apSoft;    /* Per node: soft-delete UPDATE */
   sqlite3_stmt **apState;   /* Per node: SELECT marker, op WHERE rowid */
+  sqlite3_stmt **apPurge;   /* Per node: DELETE WHERE rowid */
 };
 
 /* ---- The journal ------------------------------------------------------- */
@@ -201,9 +202,11 @@ void sdGraphFree(SdGraph *g){
   for(i=0; i<g->nNode; i++){
     if( g->apSoft ) sqlite3_finalize(g->apSoft[i]);
     if( g->apState ) sqlite3_finalize(g->apState[i]);
+    if( g->apPurge ) sqlite3_finalize(g->apPurge[i]);
     sdTableFree(g->apNode[i]);
   }
   sqlite3_free(g->apSoft);
+  sqlite3_free(g->apPurge);
   sqlite3_free(g->apState);
   sqlite3_free(g->apNode);
   sqlite3_free(g->aEdge);
@@ -302,7 +305,9 @@ static int sdGraphLoad(sqlite3 *db, SdConn *pConn, const char *zDb,
   if( g->apSoft ) memset(g->apSoft, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
   g->apState = sqlite3_malloc64(sizeof(sqlite3_stmt*)*(g->nNode+1));
   if( g->apState ) memset(g->apState, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
-  if( !g->apSoft || !g->apState ){ rc = SQLITE_NOMEM; goto fail; }
+  g->apPurge = sqlite3_malloc64(sizeof(sqlite3_stmt*)*(g->nNode+1));
+  if( g->apPurge ) memset(g->apPurge, 0, sizeof(sqlite3_stmt*)*(g->nNode+1));
+  if( !g->apSoft || !g->apState || !g->apPurge ){ rc = SQLITE_NOMEM; goto fail; }
 
   rc = sdPrepare(db, &pFk, 0, "SELECT id, \"table\", \"from\", \"to\", on_delete "
                  "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq");
@@ -1108,6 +1113,131 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
     sdJournalUndo(g->db, pJ);
   }else{
     *pnRestored = set.n;
+  }
+  sdRowSetClear(&set);
+  return rc;
+}
+
+/* ---- Purge -------------------------------------------------------------- */
+
+/*
+** Remove row R for good, with the deleted rows its own operation cascaded
+** to from it (the rows sd_restore would bring back with it), so that no
+** restore can ever make a live row whose parent is gone. A live row that
+** references a removed row through an ON DELETE RESTRICT key refuses the
+** whole purge, foreign keys on or off. The rows go deepest first, each by
+** one nested DELETE, so SQLite's own foreign-key actions (when PRAGMA
+** foreign_keys is on) apply to each. *pnTable: rows removed from R's own
+** table (0 when R does not exist, or is live and bDeletedOnly is set). Atomicity is the caller's: a function's
+** transaction, or the statement journal of a trash DELETE.
+*/
+int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr){
+  SdGraph *g;
+  SdRowSet set;
+  sqlite3_stmt *pState = 0;
+  int iNode, rc, i, k, bHasOp = 0, bDeleted = 0;
+  i64 iOp = 0;
+
+  *pnTable = 0;
+  rc = sdGraphFor(p, &g, &iNode, pzErr);
+  if( rc ) return rc;
+  if( iNode<0 ) return sdNotInGraph(p, pzErr);
+  rc = sdPrepare(g->db, &pState, 0, "SELECT \"%w\" IS NOT NULL, \"%w\" FROM "
+                 "\"%w\".\"%w\" WHERE %s=?1", p->zMarker, p->zOpCol, p->zDb,
+                 p->zBase, p->zRowid);
+  if( rc ) return rc;
+  sqlite3_bind_int64(pState, 1, iRowid);
+  rc = sqlite3_step(pState);
+  if( rc==SQLITE_ROW ){
+    bDeleted = sqlite3_column_int(pState, 0);
+    bHasOp = sqlite3_column_type(pState, 1)!=SQLITE_NULL;
+    iOp = sqlite3_column_int64(pState, 1);
+    rc = SQLITE_OK;
+  }
+  if( rc==SQLITE_DONE ){
+    return sqlite3_finalize(pState);       /* no such row: nothing removed */
+  }
+  sqlite3_finalize(pState);
+  if( rc ) return rc;
+  if( bDeletedOnly && !bDeleted ) return SQLITE_OK;
+
+  /* 1. The rows its operation cascaded to from it. */
+  memset(&set, 0, sizeof(set));
+  rc = sdRowSetAdd(&set, iNode, iRowid);
+  for(k=0; rc==SQLITE_OK && bDeleted && bHasOp && k<set.n; k++){
+    int n = set.a[k].iNode;
+    i64 r = set.a[k].iRowid;
+    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+      SdEdge *e = &g->aEdge[i];
+      if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
+      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pOpKids, 2))!=SQLITE_OK ) break;
+      sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
+      rc = sdKeyFirst(e->pParentKey, e->pOpKids, e->nCol, r);
+      while( rc==SQLITE_ROW ){
+        i64 c = sqlite3_column_int64(e->pOpKids, 0);
+        rc = sdRowSetHas(&set, e->iChild, c) ? SQLITE_OK
+           : sdRowSetAdd(&set, e->iChild, c);
+        if( rc ) break;
+        rc = sqlite3_step(e->pOpKids);
+      }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+      sqlite3_reset(e->pOpKids);
+      sqlite3_reset(e->pParentKey);
+    }
+  }
+
+  /* 2. A live row holding a RESTRICT key onto a row to go refuses it. */
+  for(k=0; rc==SQLITE_OK && k<set.n; k++){
+    int n = set.a[k].iNode;
+    i64 r = set.a[k].iRowid;
+    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+      SdEdge *e = &g->aEdge[i];
+      if( e->iParent!=n || e->eAction!=SD_FK_RESTRICT ) continue;
+      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
+      rc = sdKeyFirst(e->pParentKey, e->pLiveKids, e->nCol, r);
+      if( rc==SQLITE_ROW ){
+        char *zKey = sdDescribeKey(e->pParentKey, e->nCol, e->azTo);
+        sqlite3_free(*pzErr);
+        *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot purge row "
+            "%lld of %s: live rows of %s still reference it (%s, ON DELETE "
+            "RESTRICT); delete or move them first", r, g->apNode[n]->zName,
+            g->apNode[e->iChild]->zName, zKey);
+        sqlite3_free(zKey);
+        rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
+      }else if( rc==SQLITE_DONE ){
+        rc = SQLITE_OK;
+      }
+      sqlite3_reset(e->pLiveKids);
+      sqlite3_reset(e->pParentKey);
+    }
+  }
+
+  /* 3. Deepest first: a child goes before the row it references. */
+  for(k=set.n-1; rc==SQLITE_OK && k>=0; k--){
+    int n = set.a[k].iNode;
+    SdVtab *pT = g->apNode[n];
+    sqlite3_stmt *pDel;
+    if( g->apPurge[n]==0 ){
+      rc = sdPrepare(g->db, &g->apPurge[n], 1, "DELETE FROM \"%w\".\"%w\" "
+                     "WHERE %s=?1", pT->zDb, pT->zBase, pT->zRowid);
+      if( rc ) break;
+    }
+    pDel = g->apPurge[n];
+    sqlite3_bind_int64(pDel, 1, set.a[k].iRowid);
+    sqlite3_step(pDel);
+    rc = sqlite3_reset(pDel);
+    if( rc ){
+      sqlite3_free(*pzErr);
+      *pzErr = sqlite3_mprintf("softdelete: cannot purge row %lld of %s: %s",
+                               set.a[k].iRowid, pT->zName, sqlite3_errmsg(g->db));
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }else if( n==iNode ){
+      *pnTable += sqlite3_changes(g->db);
+    }
   }
   sdRowSetClear(&set);
   return rc;

@@ -315,53 +315,30 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sdFuncRelease(p);
 }
 
-/*
-** Run the one DELETE statement pStmt of sd_hard_delete() or sd_purge(): one
-** statement, so atomic by itself, and in autocommit mode it takes the write
-** lock at its start, waiting on busy_timeout. *pnChange: the rows removed.
-*/
-static int sdFuncDelete(SdVtab *p, sqlite3_stmt *pStmt, const char *zWhat,
-                        i64 *pnChange, char **pzErr){
-  int rc = sqlite3_step(pStmt);
-  *pnChange = 0;
-  if( rc==SQLITE_DONE ){
-    rc = SQLITE_OK;
-    *pnChange = sqlite3_changes(p->db);
-  }else{
-    *pzErr = sdStmtError(p->db, rc, zWhat);
-  }
-  sqlite3_reset(pStmt);
-  return rc;
-}
-
 static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdVtab *p;
-  sqlite3_stmt *pStmt = 0;
-  i64 iRowid, nChange = 0;
+  i64 iRowid, nRemoved = 0;
   int rc;
-  char *zErr = 0, *zWhat = 0;
+  char *zErr = 0;
+  SdTxn txn;
   (void)argc;
   if( (p = sdFuncTable(ctx, "sd_hard_delete", argv[0]))==0 ) return;
   if( !sdFuncRowid(ctx, "sd_hard_delete", argv[1], &iRowid) ){ sdFuncRelease(p); return; }
-  zWhat = sqlite3_mprintf("cannot delete row %lld of %s", iRowid, p->zName);
-  rc = zWhat ? sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE %s=?1",
-                         p->zDb, p->zBase, p->zRowid) : SQLITE_NOMEM;
+  /* The row, with the deleted rows its operation cascaded to (sdPurge):
+  ** several writes, so in a transaction of its own (or a savepoint). */
+  rc = sdFuncBegin(p->db, &txn, &zErr);
   if( rc==SQLITE_OK ){
-    sqlite3_bind_int64(pStmt, 1, iRowid);
-    rc = sdFuncDelete(p, pStmt, zWhat, &nChange, &zErr);
-  }else if( zWhat ){
-    zErr = sdStmtError(p->db, rc, zWhat);
+    rc = sdPurge(p, iRowid, 0, &nRemoved, &zErr);
+    rc = sdFuncEnd(p->db, &txn, rc, &zErr);
   }
-  sqlite3_finalize(pStmt);
   if( rc ){
-    sdResultErr(ctx, rc, zErr);
-  }else if( nChange==0 ){
+    sdResultErr(ctx, (rc & 0xff)==SQLITE_CONSTRAINT ? SQLITE_ERROR : rc, zErr);
+  }else if( nRemoved==0 ){
     sdResultErr(ctx, SQLITE_ERROR, sqlite3_mprintf("softdelete: %s has no row "
                 "%lld", p->zName, iRowid));
   }else{
-    sqlite3_result_int(ctx, 1);
+    sqlite3_result_int64(ctx, nRemoved);
   }
-  sqlite3_free(zWhat);
   sdFuncRelease(p);
 }
 
@@ -436,7 +413,7 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdVtab *p;
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_OK, t = argc>1 ? sqlite3_value_type(argv[1]) : SQLITE_NULL;
-  char *zErr = 0, *zWhat = 0;
+  char *zErr = 0;
   i64 ms = 0, nChange = 0;
   if( (p = sdFuncTable(ctx, "sd_purge", argv[0]))==0 ) return;
   if( argc==2 ){
@@ -470,29 +447,53 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       return;
     }
   }
-  zWhat = sqlite3_mprintf("cannot purge %s", p->zName);
-  if( zWhat==0 ){
-    rc = SQLITE_NOMEM;
-  }else if( argc==1 ){
-    rc = sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE \"%w\" IS NOT NULL",
-                   p->zDb, p->zBase, p->zMarker);
+  /* The rows to purge are listed first, then each goes with the deleted
+  ** rows its own operation cascaded to (sdPurge), all in one transaction
+  ** (or savepoint) of the call's own. */
+  if( argc==1 ){
+    rc = sdPrepare(p->db, &pStmt, 0, "SELECT %s FROM \"%w\".\"%w\" WHERE "
+                   "\"%w\" IS NOT NULL", p->zRowid, p->zDb, p->zBase, p->zMarker);
   }else{
-    rc = sdPrepare(p->db, &pStmt, 0, "DELETE FROM \"%w\".\"%w\" WHERE \"%w\" IS NOT "
-                   "NULL AND \"%w\" < ?1", p->zDb, p->zBase, p->zMarker, p->zMarker);
+    rc = sdPrepare(p->db, &pStmt, 0, "SELECT %s FROM \"%w\".\"%w\" WHERE "
+                   "\"%w\" IS NOT NULL AND \"%w\" < ?1", p->zRowid, p->zDb,
+                   p->zBase, p->zMarker, p->zMarker);
     if( rc==SQLITE_OK ){
       rc = t==SQLITE_TEXT ? sdBindTime(pStmt, 1, p->eFormat, ms)
                           : sqlite3_bind_value(pStmt, 1, argv[1]);
     }
   }
   if( rc==SQLITE_OK ){
-    rc = sdFuncDelete(p, pStmt, zWhat, &nChange, &zErr);
-  }else if( zWhat ){
-    zErr = sdStmtError(p->db, rc, zWhat);
+    SdTxn txn;
+    rc = sdFuncBegin(p->db, &txn, &zErr);
+    if( rc==SQLITE_OK ){
+      SdIdSet ids;
+      int k;
+      memset(&ids, 0, sizeof(ids));
+      while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+        rc = sdIdSetAdd(&ids, sqlite3_column_int64(pStmt, 0));
+      }
+      if( rc==SQLITE_OK ) rc = sqlite3_reset(pStmt);
+      if( rc && zErr==0 ) zErr = sdStmtError(p->db, rc, "cannot list the rows to purge");
+      for(k=0; rc==SQLITE_OK && k<ids.nSlot; k++){
+        i64 n = 0;
+        if( ids.a[k]==SD_ID_EMPTY ) continue;
+        rc = sdPurge(p, ids.a[k], 1, &n, &zErr);
+        nChange += n;
+      }
+      if( rc==SQLITE_OK && ids.bEmpty ){
+        i64 n = 0;
+        rc = sdPurge(p, SD_ID_EMPTY, 1, &n, &zErr);
+        nChange += n;
+      }
+      sdIdSetClear(&ids);
+      rc = sdFuncEnd(p->db, &txn, rc, &zErr);
+    }
+  }else{
+    zErr = sdStmtError(p->db, rc, "cannot purge");
   }
   sqlite3_finalize(pStmt);
-  if( rc ) sdResultErr(ctx, rc, zErr);
+  if( rc ) sdResultErr(ctx, (rc & 0xff)==SQLITE_CONSTRAINT ? SQLITE_ERROR : rc, zErr);
   else sqlite3_result_int64(ctx, nChange);
-  sqlite3_free(zWhat);
   sdFuncRelease(p);
 }
 

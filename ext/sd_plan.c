@@ -580,7 +580,9 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   pInfo->estimatedCost = bestCost;
   pInfo->estimatedRows = (sqlite3_int64)bestRows;
   if( bUnique ){
-    pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    /* Not for the trash: a one-pass DELETE runs without a statement
+    ** journal, and a purge makes several nested writes. */
+    if( p->eShow!=SD_SHOW_DELETED ) pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     pInfo->idxNum |= 4;
   }else if( bFew ){
     pInfo->idxNum |= 8;

@@ -22,8 +22,6 @@
 
 void sdWriteClear(SdVtab *p){
   int i;
-  sqlite3_finalize(p->pPurge);
-  p->pPurge = 0;
   for(i=0; i<SD_NUPDATE; i++){
     sqlite3_finalize(p->aUpd[i].pStmt);
     sqlite3_free(p->aUpd[i].aMask);
@@ -679,23 +677,18 @@ static SD_NOINLINE int sdAllRefuse(SdVtab *p){
   return SQLITE_ERROR;
 }
 
-/* DELETE on the trash: the row is removed for good (a purge). */
+/*
+** DELETE on the trash: the row is removed for good, with the deleted rows
+** its own operation cascaded to (sdPurge). The trash never declares a
+** one-pass plan (sdBestIndex), so the statement has a statement journal
+** and a purge that fails part-way leaves nothing behind.
+*/
 static int sdTrashDelete(SdVtab *p, i64 iRowid){
-  int rc = SQLITE_OK;
-  if( p->pPurge==0 ){
-    rc = sdPrepare(p->db, &p->pPurge, 1, "DELETE FROM \"%w\".\"%w\" "
-        "WHERE %s=?1 AND \"%w\" IS NOT NULL", p->zDb, p->zBase, p->zRowid,
-        p->zMarker);
-    if( rc ) return rc;
-  }
-  sqlite3_bind_int64(p->pPurge, 1, iRowid);
-  rc = sqlite3_step(p->pPurge);
-  if( rc==SQLITE_DONE ) return sqlite3_reset(p->pPurge);
-  sqlite3_reset(p->pPurge);
-  rc = sqlite3_extended_errcode(p->db);
-  sdVtabError(p, "softdelete: cannot purge row %lld of %s: %s", iRowid, p->zName,
-              sqlite3_errmsg(p->db));
-  return (rc & 0xff)==SQLITE_CONSTRAINT || rc==SQLITE_OK ? SQLITE_ERROR : rc;
+  i64 n = 0;
+  int rc = sdPurge(p, iRowid, 1, &n, &p->base.zErrMsg);
+  if( rc==SQLITE_CONSTRAINT_FOREIGNKEY ) rc = SQLITE_ERROR;
+  if( (rc & 0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
+  return rc;
 }
 
 /*

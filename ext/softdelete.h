@@ -271,7 +271,6 @@ struct SdVtab {
   int iUpdNext;             /* Next slot of aUpd to reuse */
   int iInsNext;             /* Next slot of aIns to reuse */
   SdGraph *pGraph;          /* Foreign keys among wrapped tables, or NULL */
-  sqlite3_stmt *pPurge;     /* show=deleted: DELETE of one deleted row */
   SdIdSet matched;          /* show=deleted: the rows the scan of the running
                             ** UPDATE matched (sd_plan.c), which come back
                             ** together (sdTrashUpdate) */
@@ -434,6 +433,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
                  char **pzErr);
 int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
               SdJournal *pJ, int *pnRestored, char **pzErr);
+int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr);
 void sdJournalInit(SdJournal *pJ);
 void sdJournalClear(SdJournal *pJ);
 int sdJournalUndo(sqlite3 *db, SdJournal *pJ);
