@@ -1242,3 +1242,77 @@ int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr)
   sdRowSetClear(&set);
   return rc;
 }
+
+/* ---- Live parents ------------------------------------------------------- */
+
+/*
+** Before an INSERT or UPDATE through live table p writes the values aVal
+** (one per vtab column): with PRAGMA foreign_keys on, a live row must not
+** reference a soft-deleted row of another wrapped table (any ON DELETE
+** action). aChanged, for an UPDATE, marks the columns it writes: a key it
+** leaves alone is not checked. One lookup of the parent key per foreign
+** key, through the parent's PRIMARY KEY or UNIQUE index (SQLite requires
+** one for a parent key). SQLITE_CONSTRAINT_FOREIGNKEY with *pzErr set when
+** refused; zVerb says what was refused ("insert into", "update").
+*/
+int sdCheckParents(SdVtab *p, sqlite3_value **aVal, const u8 *aChanged,
+                   const char *zVerb, char **pzErr){
+  SdGraph *g;
+  int iNode, rc, i, k, bOn = 0;
+  sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bOn);
+  if( !bOn ) return SQLITE_OK;
+  rc = sdGraphFor(p, &g, &iNode, pzErr);
+  if( rc || iNode<0 ) return rc;
+  for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+    SdEdge *e = &g->aEdge[i];
+    int bTouched = aChanged==0, bNull = 0;
+    if( e->iChild!=iNode ) continue;
+    for(k=0; k<e->nCol && !bNull; k++){
+      int j;
+      for(j=0; j<p->nCol && sdStrICmp(p->aCol[j].zName, e->azFrom[k]); j++){}
+      if( j==p->nCol ){ bNull = 1; break; }   /* not a column we write */
+      if( aChanged && aChanged[j] ) bTouched = 1;
+      if( sqlite3_value_type(aVal[j])==SQLITE_NULL ) bNull = 1;
+    }
+    if( bNull || !bTouched ) continue;        /* references nothing new */
+    if( (rc = sdReach(g, e->iParent, pzErr))!=SQLITE_OK ) break;
+    if( (rc = sdEdgeStmt(g, e, &e->pParentRow, 4))!=SQLITE_OK ) break;
+    for(k=0; rc==SQLITE_OK && k<e->nCol; k++){
+      int j;
+      for(j=0; sdStrICmp(p->aCol[j].zName, e->azFrom[k]); j++){}
+      rc = sqlite3_bind_value(e->pParentRow, k+1, aVal[j]);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_step(e->pParentRow);
+      if( rc==SQLITE_ROW && sqlite3_column_int(e->pParentRow, 1)==0 ){
+        SdVtab *pP = g->apNode[e->iParent];
+        i64 iParent = sqlite3_column_int64(e->pParentRow, 0);
+        sqlite3_str *s = sqlite3_str_new(0);
+        char *zKey;
+        int rc2 = SQLITE_OK;
+        for(k=0; k<e->nCol; k++){
+          int j;
+          char *zVal;
+          for(j=0; sdStrICmp(p->aCol[j].zName, e->azFrom[k]); j++){}
+          zVal = sdQuoteValue(aVal[j]);
+          sqlite3_str_appendf(s, "%s%s=%s", k ? ", " : "", e->azFrom[k],
+                              zVal ? zVal : "?");
+          sqlite3_free(zVal);
+        }
+        zKey = sdMprintfStr(s, &rc2);
+        sqlite3_free(*pzErr);
+        *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot %s %s: %s "
+            "references row %lld of %s, which is deleted; restore it first "
+            "(SELECT sd_restore('%q', %lld), or UPDATE a trash table of %s)",
+            zVerb, p->zName, zKey, iParent, pP->zName, pP->zName, iParent,
+            pP->zName);
+        sqlite3_free(zKey);
+        rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
+      }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
+        rc = SQLITE_OK;
+      }
+    }
+    sqlite3_reset(e->pParentRow);
+  }
+  return rc;
+}

@@ -426,6 +426,9 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   if( p->iPk>=0 && sqlite3_value_type(aVal[p->iPk])!=SQLITE_NULL ){
     pKey = aVal[p->iPk];
   }
+  /* A live row never references a deleted parent (foreign keys on). */
+  rc = sdCheckParents(p, aVal, 0, "insert into", &p->base.zErrMsg);
+  if( rc ) return (rc & 0xff)==SQLITE_CONSTRAINT ? SQLITE_ERROR : rc;
   rc = sdInsertStmt(p, aVal, &pIns);
   if( rc ) return rc;
   /* Every parameter the statement uses is bound below (see sdBind). */
@@ -587,6 +590,13 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
     nSet++;
   }
   if( nSet==0 ) goto out;
+  /* A live row never comes to reference a deleted parent (foreign keys
+  ** on): the keys the UPDATE writes are checked. */
+  rc = sdCheckParents(p, aVal, aMask, "update", &p->base.zErrMsg);
+  if( rc ){
+    if( (rc & 0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
+    goto out;
+  }
   rc = sdUpdateStmt(p, aMask, 0, &pUpd);
   if( rc ) goto out;
   for(i=0; i<p->nCol; i++){

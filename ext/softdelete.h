@@ -434,6 +434,8 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
 int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
               SdJournal *pJ, int *pnRestored, char **pzErr);
 int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr);
+int sdCheckParents(SdVtab *p, sqlite3_value **aVal, const u8 *aChanged,
+                   const char *zVerb, char **pzErr);
 void sdJournalInit(SdJournal *pJ);
 void sdJournalClear(SdJournal *pJ);
 int sdJournalUndo(sqlite3 *db, SdJournal *pJ);
