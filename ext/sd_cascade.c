@@ -1131,11 +1131,12 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
 ** table (0 when R does not exist, or is live and bDeletedOnly is set). Atomicity is the caller's: a function's
 ** transaction, or the statement journal of a trash DELETE.
 */
-int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr){
+int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, int bOneWrite,
+            i64 *pnTable, char **pzErr){
   SdGraph *g;
   SdRowSet set;
   sqlite3_stmt *pState = 0;
-  int iNode, rc, i, k, bHasOp = 0, bDeleted = 0;
+  int iNode, rc, i, k, bHasOp = 0, bDeleted = 0, bFkOn = 0;
   i64 iOp = 0;
 
   *pnTable = 0;
@@ -1216,7 +1217,21 @@ int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr)
     }
   }
 
-  /* 3. Deepest first: a child goes before the row it references. */
+  /* 3. The writes. With foreign keys on, SQLite's own ON DELETE CASCADE
+  ** takes the whole set (every row of it is reached from R through CASCADE
+  ** keys) with R, in one statement, in an order that honours every key,
+  ** cycles included: only R is deleted here. With them off, nothing
+  ** follows any key, and each row of the set is deleted on its own. */
+  sqlite3_db_config(g->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFkOn);
+  if( rc==SQLITE_OK && bFkOn ) set.n = 1;
+  if( rc==SQLITE_OK && bOneWrite && set.n>1 ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("softdelete: purging row %lld of %s removes %d "
+        "rows, which cannot be done atomically inside a statement that is "
+        "itself writing (such as INSERT ... VALUES); run it in a statement of "
+        "its own", iRowid, p->zName, set.n);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   for(k=set.n-1; rc==SQLITE_OK && k>=0; k--){
     int n = set.a[k].iNode;
     SdVtab *pT = g->apNode[n];
@@ -1245,74 +1260,161 @@ int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr)
 
 /* ---- Live parents ------------------------------------------------------- */
 
+/* Does p's base declare a foreign key (read again after a schema change)? */
+static int sdHasForeignKeys(SdVtab *p, int *pbHas){
+  int v = 0, rc = sdSchemaVersion(p, &v);
+  if( rc ) return rc;
+  if( p->iFkSchema!=v+1 ){
+    sqlite3_stmt *pStmt = 0;
+    rc = sdPrepare(p->db, &pStmt, 0,
+                   "SELECT count(*) FROM pragma_foreign_key_list(?1, ?2)");
+    if( rc ) return rc;
+    sqlite3_bind_text(pStmt, 1, p->zBase, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, p->zDb, -1, SQLITE_STATIC);
+    p->bHasFk = sqlite3_step(pStmt)==SQLITE_ROW && sqlite3_column_int(pStmt, 0)>0;
+    rc = sqlite3_finalize(pStmt);
+    if( rc ) return rc;
+    p->iFkSchema = v+1;
+  }
+  *pbHas = p->bHasFk;
+  return SQLITE_OK;
+}
+
+/* Vtab column of base column zName, or -1. */
+static int sdVtabCol(SdVtab *p, const char *zName){
+  int j;
+  for(j=0; j<p->nCol; j++){
+    if( sdStrICmp(p->aCol[j].zName, zName)==0 ) return j;
+  }
+  return -1;
+}
+
+/*
+** Bind v to parameter i of pStmt as the child column pCol stores it: with
+** its affinity ('2' into an INTEGER column is 2), which is the value the
+** parent key must match.
+*/
+static int sdBindStored(sqlite3_stmt *pStmt, int i, SdCol *pCol, sqlite3_value *v){
+  int t = sqlite3_value_type(v), rc;
+  if( t==SQLITE_TEXT && (pCol->eAff==SD_AFF_INTEGER || pCol->eAff==SD_AFF_REAL
+                      || pCol->eAff==SD_AFF_NUMERIC) ){
+    sqlite3_value *d = sqlite3_value_dup(v);
+    if( d==0 ) return SQLITE_NOMEM;
+    sqlite3_value_numeric_type(d);
+    rc = sqlite3_bind_value(pStmt, i, d);
+    sqlite3_value_free(d);
+    return rc;
+  }
+  if( (t==SQLITE_INTEGER || t==SQLITE_FLOAT) && pCol->eAff==SD_AFF_TEXT ){
+    return sqlite3_bind_text(pStmt, i, (const char*)sqlite3_value_text(v), -1,
+                             SQLITE_TRANSIENT);
+  }
+  return sqlite3_bind_value(pStmt, i, v);
+}
+
 /*
 ** Before an INSERT or UPDATE through live table p writes the values aVal
-** (one per vtab column): with PRAGMA foreign_keys on, a live row must not
-** reference a soft-deleted row of another wrapped table (any ON DELETE
-** action). aChanged, for an UPDATE, marks the columns it writes: a key it
-** leaves alone is not checked. One lookup of the parent key per foreign
-** key, through the parent's PRIMARY KEY or UNIQUE index (SQLite requires
-** one for a parent key). SQLITE_CONSTRAINT_FOREIGNKEY with *pzErr set when
-** refused; zVerb says what was refused ("insert into", "update").
+** (one per vtab column; pNewRowid the new rowid, or NULL): with PRAGMA
+** foreign_keys on, a live row must not come to reference a soft-deleted
+** row of another wrapped table (any ON DELETE action). For an UPDATE
+** (iOld the row), a key that keeps its value is not checked (it references
+** nothing new), and a key column the UPDATE leaves alone is read from the
+** row. One lookup of the parent key per foreign key, through the parent's
+** PRIMARY KEY or UNIQUE index (SQLite requires one for a parent key).
+** SQLITE_CONSTRAINT_FOREIGNKEY with *pzErr set when refused; zVerb says
+** what was refused ("insert into", "update").
 */
-int sdCheckParents(SdVtab *p, sqlite3_value **aVal, const u8 *aChanged,
-                   const char *zVerb, char **pzErr){
+int sdCheckParents(SdVtab *p, sqlite3_value **aVal, sqlite3_value *pNewRowid,
+                   int bUpdate, i64 iOld, const char *zVerb, char **pzErr){
   SdGraph *g;
-  int iNode, rc, i, k, bOn = 0;
+  int iNode, rc, i, k, bOn = 0, bHas = 0;
   sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bOn);
   if( !bOn ) return SQLITE_OK;
+  rc = sdHasForeignKeys(p, &bHas);
+  if( rc || !bHas ) return rc;
   rc = sdGraphFor(p, &g, &iNode, pzErr);
   if( rc || iNode<0 ) return rc;
   for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
     SdEdge *e = &g->aEdge[i];
-    int bTouched = aChanged==0, bNull = 0;
-    if( e->iChild!=iNode ) continue;
-    for(k=0; k<e->nCol && !bNull; k++){
-      int j;
-      for(j=0; j<p->nCol && sdStrICmp(p->aCol[j].zName, e->azFrom[k]); j++){}
-      if( j==p->nCol ){ bNull = 1; break; }   /* not a column we write */
-      if( aChanged && aChanged[j] ) bTouched = 1;
-      if( sqlite3_value_type(aVal[j])==SQLITE_NULL ) bNull = 1;
-    }
-    if( bNull || !bTouched ) continue;        /* references nothing new */
-    if( (rc = sdReach(g, e->iParent, pzErr))!=SQLITE_OK ) break;
-    if( (rc = sdEdgeStmt(g, e, &e->pParentRow, 4))!=SQLITE_OK ) break;
-    for(k=0; rc==SQLITE_OK && k<e->nCol; k++){
-      int j;
-      for(j=0; sdStrICmp(p->aCol[j].zName, e->azFrom[k]); j++){}
-      rc = sqlite3_bind_value(e->pParentRow, k+1, aVal[j]);
-    }
-    if( rc==SQLITE_OK ){
-      rc = sqlite3_step(e->pParentRow);
-      if( rc==SQLITE_ROW && sqlite3_column_int(e->pParentRow, 1)==0 ){
-        SdVtab *pP = g->apNode[e->iParent];
-        i64 iParent = sqlite3_column_int64(e->pParentRow, 0);
-        sqlite3_str *s = sqlite3_str_new(0);
-        char *zKey;
-        int rc2 = SQLITE_OK;
-        for(k=0; k<e->nCol; k++){
-          int j;
-          char *zVal;
-          for(j=0; sdStrICmp(p->aCol[j].zName, e->azFrom[k]); j++){}
-          zVal = sdQuoteValue(aVal[j]);
-          sqlite3_str_appendf(s, "%s%s=%s", k ? ", " : "", e->azFrom[k],
-                              zVal ? zVal : "?");
-          sqlite3_free(zVal);
-        }
-        zKey = sdMprintfStr(s, &rc2);
-        sqlite3_free(*pzErr);
-        *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot %s %s: %s "
-            "references row %lld of %s, which is deleted; restore it first "
-            "(SELECT sd_restore('%q', %lld), or UPDATE a trash table of %s)",
-            zVerb, p->zName, zKey, iParent, pP->zName, pP->zName, iParent,
-            pP->zName);
-        sqlite3_free(zKey);
-        rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
-      }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
-        rc = SQLITE_OK;
+    sqlite3_value *aKey[16];
+    sqlite3_stmt *pCur = 0;
+    int aiCol[16], bNull = 0, bSame = bUpdate;
+    if( e->iChild!=iNode || e->nCol>16 ) continue;
+    for(k=0; k<e->nCol && rc==SQLITE_OK; k++){
+      int j = sdVtabCol(p, e->azFrom[k]);
+      sqlite3_value *v;
+      if( j<0 ){ bNull = 1; break; }
+      aiCol[k] = j;
+      v = aVal[j];
+      if( j==p->iPk && pNewRowid
+       && (sqlite3_value_nochange(v) || sqlite3_value_type(v)==SQLITE_NULL) ){
+        v = pNewRowid;                        /* the rowid alias */
       }
+      if( bUpdate && (pCur==0) ){
+        /* The row as it is: unchanged key columns, and what "same" means. */
+        sqlite3_str *s = sqlite3_str_new(p->db);
+        char *zSql;
+        int m;
+        sqlite3_str_appendall(s, "SELECT ");
+        for(m=0; m<e->nCol; m++){
+          sqlite3_str_appendf(s, "%s\"sd\".\"%w\"", m ? ", " : "", e->azFrom[m]);
+        }
+        sqlite3_str_appendf(s, " FROM \"%w\".\"%w\" AS \"sd\" WHERE \"sd\".%s=?1",
+                            p->zDb, p->zBase, p->zRowid);
+        zSql = sdMprintfStr(s, &rc);
+        if( rc ) break;
+        rc = sqlite3_prepare_v2(p->db, zSql, -1, &pCur, 0);
+        sqlite3_free(zSql);
+        if( rc ) break;
+        sqlite3_bind_int64(pCur, 1, iOld);
+        if( sqlite3_step(pCur)!=SQLITE_ROW ){ bNull = 1; break; }
+      }
+      if( sqlite3_value_nochange(v) ){
+        v = pCur ? sqlite3_column_value(pCur, k) : 0;
+        if( v==0 ){ bNull = 1; break; }
+      }else if( pCur && !sdSameValue(v, sqlite3_column_value(pCur, k)) ){
+        bSame = 0;
+      }
+      if( sqlite3_value_type(v)==SQLITE_NULL ){ bNull = 1; break; }
+      aKey[k] = v;
     }
-    sqlite3_reset(e->pParentRow);
+    if( rc==SQLITE_OK && !bNull && !bSame ){
+      if( (rc = sdReach(g, e->iParent, pzErr))==SQLITE_OK
+       && (rc = sdEdgeStmt(g, e, &e->pParentRow, 4))==SQLITE_OK ){
+        for(k=0; rc==SQLITE_OK && k<e->nCol; k++){
+          rc = sdBindStored(e->pParentRow, k+1, &p->aCol[aiCol[k]], aKey[k]);
+        }
+      }
+      if( rc==SQLITE_OK ){
+        rc = sqlite3_step(e->pParentRow);
+        if( rc==SQLITE_ROW && sqlite3_column_int(e->pParentRow, 1)==0 ){
+          SdVtab *pP = g->apNode[e->iParent];
+          i64 iParent = sqlite3_column_int64(e->pParentRow, 0);
+          sqlite3_str *s = sqlite3_str_new(0);
+          char *zKey;
+          int rc2 = SQLITE_OK;
+          for(k=0; k<e->nCol; k++){
+            char *zVal = sdQuoteValue(aKey[k]);
+            sqlite3_str_appendf(s, "%s%s=%s", k ? ", " : "", e->azFrom[k],
+                                zVal ? zVal : "?");
+            sqlite3_free(zVal);
+          }
+          zKey = sdMprintfStr(s, &rc2);
+          sqlite3_free(*pzErr);
+          *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot %s %s: %s "
+              "references row %lld of %s, which is deleted; restore it first "
+              "(SELECT sd_restore('%q.%q', %lld), or UPDATE a trash table of %s)",
+              zVerb, p->zName, zKey, iParent, pP->zName, pP->zDb, pP->zName,
+              iParent, pP->zName);
+          sqlite3_free(zKey);
+          rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
+        }else if( rc==SQLITE_ROW || rc==SQLITE_DONE ){
+          rc = SQLITE_OK;
+        }
+      }
+      sqlite3_reset(e->pParentRow);
+    }
+    sqlite3_finalize(pCur);
   }
   return rc;
 }

@@ -25,7 +25,7 @@
 /* The functions that change data, schema or the clock (SQLITE_DIRECTONLY). */
 static const char *const azGuarded[] = {
   "sd_restore", "sd_hard_delete", "sd_purge", "sd_unique", "sd_index", "sd_clock",
-  "sd_statement_memory", "sd_actor"
+  "sd_statement_memory", "sd_actor", "sd_purge_expired"
 };
 #define SD_NGUARDED ((int)(sizeof(azGuarded)/sizeof(azGuarded[0])))
 
@@ -328,7 +328,7 @@ static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   ** several writes, so in a transaction of its own (or a savepoint). */
   rc = sdFuncBegin(p->db, &txn, &zErr);
   if( rc==SQLITE_OK ){
-    rc = sdPurge(p, iRowid, 0, &nRemoved, &zErr);
+    rc = sdPurge(p, iRowid, 0, txn.eTxn==SD_TXN_NONE, &nRemoved, &zErr);
     rc = sdFuncEnd(p->db, &txn, rc, &zErr);
   }
   if( rc ){
@@ -408,6 +408,45 @@ static int sdParseTime(SdConn *pConn, const char *zTime, i64 *pMs, int *pbOk){
   return rc;
 }
 
+/*
+** Purge the rows whose rowids pStmt lists, each with the deleted rows its
+** own operation cascaded to (sdPurge); the caller holds the transaction.
+** *pnChange grows by the rows removed from p's table.
+*/
+static int sdPurgeListed(SdVtab *p, sqlite3_stmt *pStmt, int bOneWrite,
+                         i64 *pnChange, char **pzErr){
+  SdIdSet ids;
+  int k, rc = SQLITE_OK;
+  memset(&ids, 0, sizeof(ids));
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    rc = sdIdSetAdd(&ids, sqlite3_column_int64(pStmt, 0));
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_reset(pStmt);
+  if( rc && *pzErr==0 ) *pzErr = sdStmtError(p->db, rc, "cannot list the rows to purge");
+  if( rc==SQLITE_OK && bOneWrite && ids.n+ids.bEmpty>1 ){
+    /* Inside a statement that is itself writing no savepoint can be
+    ** opened: several writes could not be taken back together. */
+    *pzErr = sqlite3_mprintf("softdelete: purging %s removes %d rows, which "
+        "cannot be done atomically inside a statement that is itself writing "
+        "(such as INSERT ... VALUES); run it in a statement of its own",
+        p->zName, ids.n+ids.bEmpty);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  for(k=0; rc==SQLITE_OK && k<ids.nSlot; k++){
+    i64 n = 0;
+    if( ids.a[k]==SD_ID_EMPTY ) continue;
+    rc = sdPurge(p, ids.a[k], 1, bOneWrite, &n, pzErr);
+    *pnChange += n;
+  }
+  if( rc==SQLITE_OK && ids.bEmpty ){
+    i64 n = 0;
+    rc = sdPurge(p, SD_ID_EMPTY, 1, bOneWrite, &n, pzErr);
+    *pnChange += n;
+  }
+  sdIdSetClear(&ids);
+  return rc;
+}
+
 static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
   SdVtab *p;
@@ -466,26 +505,7 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     SdTxn txn;
     rc = sdFuncBegin(p->db, &txn, &zErr);
     if( rc==SQLITE_OK ){
-      SdIdSet ids;
-      int k;
-      memset(&ids, 0, sizeof(ids));
-      while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-        rc = sdIdSetAdd(&ids, sqlite3_column_int64(pStmt, 0));
-      }
-      if( rc==SQLITE_OK ) rc = sqlite3_reset(pStmt);
-      if( rc && zErr==0 ) zErr = sdStmtError(p->db, rc, "cannot list the rows to purge");
-      for(k=0; rc==SQLITE_OK && k<ids.nSlot; k++){
-        i64 n = 0;
-        if( ids.a[k]==SD_ID_EMPTY ) continue;
-        rc = sdPurge(p, ids.a[k], 1, &n, &zErr);
-        nChange += n;
-      }
-      if( rc==SQLITE_OK && ids.bEmpty ){
-        i64 n = 0;
-        rc = sdPurge(p, SD_ID_EMPTY, 1, &n, &zErr);
-        nChange += n;
-      }
-      sdIdSetClear(&ids);
+      rc = sdPurgeListed(p, pStmt, txn.eTxn==SD_TXN_NONE, &nChange, &zErr);
       rc = sdFuncEnd(p->db, &txn, rc, &zErr);
     }
   }else{
@@ -495,6 +515,122 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( rc ) sdResultErr(ctx, (rc & 0xff)==SQLITE_CONSTRAINT ? SQLITE_ERROR : rc, zErr);
   else sqlite3_result_int64(ctx, nChange);
   sdFuncRelease(p);
+}
+
+/*
+** sd_purge_expired() purges, in every show=live softdelete table of every
+** schema that has retain=, the rows deleted longer ago than the retention
+** (by the clock, sd_clock); sd_purge_expired(tbl) in that table alone. One
+** transaction (or savepoint) for the call. Returns the rows removed from
+** those tables.
+*/
+static void sdPurgeExpiredFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
+  sqlite3 *db = pConn->db;
+  char **azTab = 0, *zErr = 0;
+  int nTab = 0, i, rc = SQLITE_OK;
+  i64 nChange = 0;
+  SdTxn txn;
+
+  if( argc==1 ){
+    SdVtab *p = sdFuncTable(ctx, "sd_purge_expired", argv[0]);
+    if( p==0 ) return;
+    if( p->zRetain==0 ){
+      sdResultErr(ctx, SQLITE_ERROR, sqlite3_mprintf("softdelete: %s has no "
+          "retain= option: nothing expires there (sd_purge() purges by a time "
+          "you give)", p->zName));
+      sdFuncRelease(p);
+      return;
+    }
+    azTab = sqlite3_malloc64(sizeof(char*));
+    if( azTab ) azTab[0] = sqlite3_mprintf("%s.%s", p->zDb, p->zName);
+    sdFuncRelease(p);
+    if( azTab==0 || azTab[0]==0 ){
+      sqlite3_free(azTab);
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    nTab = 1;
+  }else{
+    /* Every live softdelete table with retain=, from the schemas' texts. */
+    sqlite3_stmt *pDbs = 0;
+    pConn->iGen++;
+    if( !sdSchemaAllows(ctx, pConn, "sd_purge_expired") ) return;
+    rc = sdPrepare(db, &pDbs, 0, "SELECT name FROM pragma_database_list ORDER BY seq");
+    while( rc==SQLITE_OK && sqlite3_step(pDbs)==SQLITE_ROW ){
+      const char *zDb = sdColumnText(pDbs, 0, &rc);
+      sqlite3_stmt *pTabs = 0;
+      if( rc || zDb==0 ) break;
+      rc = sdPrepare(db, &pTabs, 0, "SELECT name, CAST(sql AS TEXT) FROM "
+          "\"%w\".sqlite_master WHERE type='table' AND sql LIKE "
+          "'%%virtual%%softdelete%%retain%%' ORDER BY name", zDb);
+      while( rc==SQLITE_OK && sqlite3_step(pTabs)==SQLITE_ROW ){
+        const char *zName = sdColumnText(pTabs, 0, &rc);
+        const char *zSql = sdColumnText(pTabs, 1, &rc);
+        char *zBase = 0, *zMarker = 0, *zActor = 0;
+        int eShow = 0;
+        if( rc || zName==0 ) break;
+        rc = sdTableOptions(zSql, &zBase, &zMarker, &zActor, &eShow);
+        if( rc==SQLITE_OK && zBase && eShow==SD_SHOW_LIVE ){
+          char **azNew = sqlite3_realloc64(azTab, sizeof(char*)*(nTab+1));
+          if( azNew==0 ){
+            rc = SQLITE_NOMEM;
+          }else{
+            azTab = azNew;
+            azTab[nTab] = sqlite3_mprintf("%s.%s", zDb, zName);
+            if( azTab[nTab++]==0 ) rc = SQLITE_NOMEM;
+          }
+        }
+        sqlite3_free(zBase);
+        sqlite3_free(zMarker);
+        sqlite3_free(zActor);
+      }
+      if( rc==SQLITE_OK ) rc = sqlite3_finalize(pTabs);
+      else sqlite3_finalize(pTabs);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pDbs);
+    else sqlite3_finalize(pDbs);
+  }
+  if( rc==SQLITE_OK ) rc = sdFuncBegin(db, &txn, &zErr);
+  if( rc==SQLITE_OK ){
+    for(i=0; rc==SQLITE_OK && i<nTab; i++){
+      SdVtab *p = 0;
+      sqlite3_stmt *pStmt = 0;
+      rc = sdFindVtab(db, pConn, azTab[i], 0, &p, &zErr);
+      if( rc==SQLITE_OK && p->zRetain ){
+        /* The cutoff: now (the clock), minus the retention. */
+        char *zMod = sqlite3_mprintf("-%s", p->zRetain);
+        i64 ms = 0;
+        int bOk = 0;
+        rc = zMod ? sdParseTime(pConn, zMod, &ms, &bOk) : SQLITE_NOMEM;
+        sqlite3_free(zMod);
+        if( rc==SQLITE_OK && !bOk ){
+          zErr = sqlite3_mprintf("softdelete: %s: retain=%s cannot be read as "
+                                 "a duration", p->zName, p->zRetain);
+          rc = SQLITE_ERROR;
+        }
+        if( rc==SQLITE_OK ){
+          rc = sdPrepare(db, &pStmt, 0, "SELECT %s FROM \"%w\".\"%w\" WHERE "
+                         "\"%w\" IS NOT NULL AND \"%w\" < ?1", p->zRowid, p->zDb,
+                         p->zBase, p->zMarker, p->zMarker);
+          if( rc==SQLITE_OK ) rc = sdBindTime(pStmt, 1, p->eFormat, ms);
+          if( rc==SQLITE_OK ){
+            rc = sdPurgeListed(p, pStmt, txn.eTxn==SD_TXN_NONE, &nChange, &zErr);
+          }
+          else if( zErr==0 ) zErr = sdStmtError(db, rc, "cannot purge");
+        }
+      }
+      sqlite3_finalize(pStmt);
+      sdFuncRelease(p);
+    }
+    rc = sdFuncEnd(db, &txn, rc, &zErr);
+  }else if( zErr==0 ){
+    zErr = sdStmtError(db, rc, "sd_purge_expired() cannot list the tables");
+  }
+  for(i=0; i<nTab; i++) sqlite3_free(azTab[i]);
+  sqlite3_free(azTab);
+  if( rc ) sdResultErr(ctx, (rc & 0xff)==SQLITE_CONSTRAINT ? SQLITE_ERROR : rc, zErr);
+  else sqlite3_result_int64(ctx, nChange);
 }
 
 /*
@@ -815,6 +951,8 @@ int sdRegisterFunctions(sqlite3 *db, SdConn *pConn){
     { "sd_hard_delete", 2, sdHardDeleteFunc },
     { "sd_purge",       1, sdPurgeFunc      },
     { "sd_purge",       2, sdPurgeFunc      },
+    { "sd_purge_expired", 0, sdPurgeExpiredFunc },
+    { "sd_purge_expired", 1, sdPurgeExpiredFunc },
     { "sd_unique",     -1, sdUniqueFunc     },
     { "sd_index",      -1, sdIndexFunc      },
     { "sd_clock",       0, sdClockFunc      },

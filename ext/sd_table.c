@@ -32,12 +32,14 @@ struct SdArgs {
   int eFormat;              /* format=, or -1 (datetime) */
   int eShow;                /* show=, or -1 (live) */
   char *zActor;             /* actor=, or NULL (none) */
+  char *zRetain;            /* retain=, or NULL (none) */
 };
 
 static void sdArgsClear(SdArgs *a){
   sqlite3_free(a->zBase);
   sqlite3_free(a->zMarker);
   sqlite3_free(a->zActor);
+  sqlite3_free(a->zRetain);
   memset(a, 0, sizeof(*a));
 }
 
@@ -46,7 +48,36 @@ static void sdArgsClear(SdArgs *a){
 #define SD_HAVE_OP     2
 #define SD_HAVE_ACTOR  4
 
-#define SD_OPTIONS "column=, format=, show= or actor="
+#define SD_OPTIONS "column=, format=, show=, actor= or retain="
+
+/*
+** Is z a duration "N unit" (N a number, unit one of SQLite's modifier units:
+** seconds, minutes, hours, days, months, years, singular or plural), as
+** retain= takes it? The cutoff is then "now, -N unit" (sd_purge_expired).
+*/
+static int sdIsDuration(const char *z){
+  static const char *const azUnit[] = {
+    "second", "minute", "hour", "day", "month", "year"
+  };
+  int i = 0, nDigit = 0, k;
+  while( sdIsSpace(z[i]) ) i++;
+  while( (z[i]>='0' && z[i]<='9') || (z[i]=='.' && nDigit>0) ){
+    if( z[i]!='.' ) nDigit++;
+    i++;
+  }
+  if( nDigit==0 || !sdIsSpace(z[i]) ) return 0;
+  while( sdIsSpace(z[i]) ) i++;
+  for(k=0; k<6; k++){
+    int n = (int)strlen(azUnit[k]);
+    if( sqlite3_strnicmp(&z[i], azUnit[k], n)==0 ){
+      int j = i + n;
+      if( z[j]=='s' || z[j]=='S' ) j++;
+      while( sdIsSpace(z[j]) ) j++;
+      return z[j]==0;
+    }
+  }
+  return 0;
+}
 
 /*
 ** Parse the module arguments: the base table, then key=value options.
@@ -55,7 +86,7 @@ static void sdArgsClear(SdArgs *a){
 */
 static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzErr){
   int i, rc, bDot = 0, bEq = 0;
-  int bColumn = 0, bFormat = 0, bShow = 0, bActor = 0;
+  int bColumn = 0, bFormat = 0, bShow = 0, bActor = 0, bRetain = 0;
   char *zKey = 0, *zVal = 0;
   memset(a, 0, sizeof(*a));
   a->eFormat = a->eShow = -1;
@@ -96,7 +127,7 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
       rc = SQLITE_ERROR;
     }else if( zKey==0 ){
       *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
-          "got: %s (the key is one word: column, format, show or actor)", z);
+          "got: %s (the key is one word: column, format, show, actor or retain)", z);
       rc = SQLITE_ERROR;
     }else if( sdStrICmp(zKey, "column")==0 ){
       if( bColumn++ ){
@@ -142,6 +173,19 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
         rc = SQLITE_ERROR;
       }else{
         a->zActor = zVal;
+        zVal = 0;
+      }
+    }else if( sdStrICmp(zKey, "retain")==0 ){
+      if( bRetain++ ){
+        *pzErr = sqlite3_mprintf("softdelete: option retain= is given twice");
+        rc = SQLITE_ERROR;
+      }else if( !sdIsDuration(zVal) ){
+        *pzErr = sqlite3_mprintf("softdelete: retain=%s is not a duration: give "
+            "a number and a unit SQLite's date functions know, such as "
+            "retain='30 days' or retain='6 hours'", zVal);
+        rc = SQLITE_ERROR;
+      }else{
+        a->zRetain = zVal;
         zVal = 0;
       }
     }else{
@@ -213,6 +257,7 @@ void sdTableFree(SdVtab *p){
   sqlite3_free(p->zMarker);
   sqlite3_free(p->zOpCol);
   sqlite3_free(p->zActor);
+  sqlite3_free(p->zRetain);
   sqlite3_free(p->zLive);
   sqlite3_free(p->zMissing);
   sqlite3_free(p->zDeferred);
@@ -1051,6 +1096,8 @@ static int sdInherit(sqlite3 *db, const char *zDb, const char *zName,
   else if( a->eFormat>=0 && a->eFormat!=live.eFormat ) zWhat = "format=";
   else if( a->zActor && (live.zActor==0 || sdStrICmp(a->zActor, live.zActor)!=0) ){
     zWhat = "actor=";
+  }else if( a->zRetain && (live.zRetain==0 || strcmp(a->zRetain, live.zRetain)!=0) ){
+    zWhat = "retain=";
   }
   if( zWhat ){
     *pzErr = sqlite3_mprintf("softdelete: %s contradicts the live table %s of "
@@ -1060,10 +1107,12 @@ static int sdInherit(sqlite3 *db, const char *zDb, const char *zName,
   }else{
     sqlite3_free(a->zMarker);
     sqlite3_free(a->zActor);
+    sqlite3_free(a->zRetain);
     a->zMarker = live.zMarker;
     a->zActor = live.zActor;
+    a->zRetain = live.zRetain;
     a->eFormat = live.eFormat;
-    live.zMarker = live.zActor = 0;
+    live.zMarker = live.zActor = live.zRetain = 0;
   }
   sdArgsClear(&live);
   return rc;
@@ -1121,6 +1170,15 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
   a.zMarker = 0;
   p->zActor = a.zActor;
   a.zActor = 0;
+  p->zRetain = a.zRetain;
+  a.zRetain = 0;
+  if( p->zRetain && p->eFormat==SD_FMT_BOOLEAN ){
+    *pzErr = sqlite3_mprintf("softdelete: retain= needs a deletion time, and "
+        "format=boolean records none: use a time format (datetime, unixepoch, "
+        "unixepoch_ms, julianday)");
+    rc = SQLITE_ERROR;
+    goto fail;
+  }
   p->zOpCol = sqlite3_mprintf("%s_op", p->zMarker);
   if( p->zDb==0 || p->zName==0 || p->zOpCol==0 ){ rc = SQLITE_NOMEM; goto fail; }
   if( p->zActor && (sdStrICmp(p->zActor, p->zMarker)==0
@@ -1515,7 +1573,7 @@ int sdTableOptions(const char *zSql, char **pzBase, char **pzMarker,
         *pzMarker = a.zMarker;
         *pzActor = a.zActor;
         *peShow = a.eShow<0 ? SD_SHOW_LIVE : a.eShow;
-        memset(&a, 0, sizeof(a));
+        a.zBase = a.zMarker = a.zActor = 0;
       }
     }
   }

@@ -332,3 +332,25 @@ void sdIdSetClear(SdIdSet *p){
   sqlite3_free(p->a);
   memset(p, 0, sizeof(*p));
 }
+
+/* Are two values the same value of the same type (byte for byte)? */
+int sdSameValue(sqlite3_value *a, sqlite3_value *b){
+  int t = sqlite3_value_type(a);
+  if( t!=sqlite3_value_type(b) ) return 0;
+  switch( t ){
+    case SQLITE_NULL:    return 1;
+    case SQLITE_INTEGER: return sqlite3_value_int64(a)==sqlite3_value_int64(b);
+    case SQLITE_FLOAT: {
+      double x = sqlite3_value_double(a), y = sqlite3_value_double(b);
+      return memcmp(&x, &y, sizeof(x))==0;
+    }
+    default: {
+      int n = sqlite3_value_bytes(a);
+      const void *pa = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(a)
+                                      : sqlite3_value_blob(a);
+      const void *pb = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(b)
+                                      : sqlite3_value_blob(b);
+      return n==sqlite3_value_bytes(b) && (n==0 || memcmp(pa, pb, n)==0);
+    }
+  }
+}

@@ -427,7 +427,7 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
     pKey = aVal[p->iPk];
   }
   /* A live row never references a deleted parent (foreign keys on). */
-  rc = sdCheckParents(p, aVal, 0, "insert into", &p->base.zErrMsg);
+  rc = sdCheckParents(p, aVal, pKey, 0, 0, "insert into", &p->base.zErrMsg);
   if( rc ) return (rc & 0xff)==SQLITE_CONSTRAINT ? SQLITE_ERROR : rc;
   rc = sdInsertStmt(p, aVal, &pIns);
   if( rc ) return rc;
@@ -449,6 +449,10 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   /* OR REPLACE. */
   sdJournalInit(&j);
   rc = sdReplaceConflicts(p, "insert into", aVal, pKey, SD_NO_ROW, &j);
+  if( rc==SQLITE_OK ){
+    /* The rows it soft-deleted may include the parent the row references. */
+    rc = sdCheckParents(p, aVal, pKey, 0, 0, "insert into", &p->base.zErrMsg);
+  }
   if( rc==SQLITE_OK ){
     i64 iOther = 0;
     int bLive = 0;
@@ -488,28 +492,6 @@ replace_done:
   sqlite3_reset(pIns);
   rc = sdReplaceEnd(p, &j, rc);
   return rc;
-}
-
-/* Are two values the same value of the same type (byte for byte)? */
-static int sdSameValue(sqlite3_value *a, sqlite3_value *b){
-  int t = sqlite3_value_type(a);
-  if( t!=sqlite3_value_type(b) ) return 0;
-  switch( t ){
-    case SQLITE_NULL:    return 1;
-    case SQLITE_INTEGER: return sqlite3_value_int64(a)==sqlite3_value_int64(b);
-    case SQLITE_FLOAT: {
-      double x = sqlite3_value_double(a), y = sqlite3_value_double(b);
-      return memcmp(&x, &y, sizeof(x))==0;
-    }
-    default: {
-      int n = sqlite3_value_bytes(a);
-      const void *pa = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(a)
-                                      : sqlite3_value_blob(a);
-      const void *pb = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(b)
-                                      : sqlite3_value_blob(b);
-      return n==sqlite3_value_bytes(b) && (n==0 || memcmp(pa, pb, n)==0);
-    }
-  }
 }
 
 /* Current values of row iRowid, for the columns an UPDATE leaves alone. */
@@ -592,7 +574,7 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
   if( nSet==0 ) goto out;
   /* A live row never comes to reference a deleted parent (foreign keys
   ** on): the keys the UPDATE writes are checked. */
-  rc = sdCheckParents(p, aVal, aMask, "update", &p->base.zErrMsg);
+  rc = sdCheckParents(p, aVal, argv[1], 1, iOld, "update", &p->base.zErrMsg);
   if( rc ){
     if( (rc & 0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
     goto out;
@@ -695,7 +677,7 @@ static SD_NOINLINE int sdAllRefuse(SdVtab *p){
 */
 static int sdTrashDelete(SdVtab *p, i64 iRowid){
   i64 n = 0;
-  int rc = sdPurge(p, iRowid, 1, &n, &p->base.zErrMsg);
+  int rc = sdPurge(p, iRowid, 1, 0, &n, &p->base.zErrMsg);
   if( rc==SQLITE_CONSTRAINT_FOREIGNKEY ) rc = SQLITE_ERROR;
   if( (rc & 0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
   return rc;

@@ -238,6 +238,7 @@ struct SdVtab {
   char *zMarker;            /* Marker column name */
   char *zOpCol;             /* Operation column name: <marker>_op */
   char *zActor;             /* actor= column name, or NULL */
+  char *zRetain;            /* retain= duration ("30 days"), or NULL */
   int eShow;                /* SD_SHOW_*: which rows it shows */
   char *zLive;              /* show=deleted|all: the show=live table of the
                             ** base, which cascades follow; else NULL */
@@ -278,6 +279,8 @@ struct SdVtab {
   int rcDeferred;           /* Error of xBestIndex, for xOpen or xUpdate */
   char *zDeferred;          /* ... and its message */
   int iSchema;              /* Schema version aIdx was read at */
+  int iFkSchema;            /* Schema version + 1 bHasFk was read at, or 0 */
+  int bHasFk;               /* The base declares a foreign key */
 };
 
 /* A cursor: one forwarded SELECT on the base. */
@@ -360,6 +363,7 @@ void sdFreshOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 char *sdQuoteValue(sqlite3_value *v);
+int sdSameValue(sqlite3_value *a, sqlite3_value *b);
 int sdIdSetAdd(SdIdSet *p, i64 iRowid);
 int sdIdSetHas(const SdIdSet *p, i64 iRowid);
 void sdIdSetClear(SdIdSet *p);
@@ -433,9 +437,10 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
                  char **pzErr);
 int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
               SdJournal *pJ, int *pnRestored, char **pzErr);
-int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, i64 *pnTable, char **pzErr);
-int sdCheckParents(SdVtab *p, sqlite3_value **aVal, const u8 *aChanged,
-                   const char *zVerb, char **pzErr);
+int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, int bOneWrite,
+            i64 *pnTable, char **pzErr);
+int sdCheckParents(SdVtab *p, sqlite3_value **aVal, sqlite3_value *pNewRowid,
+                   int bUpdate, i64 iOld, const char *zVerb, char **pzErr);
 void sdJournalInit(SdJournal *pJ);
 void sdJournalClear(SdJournal *pJ);
 int sdJournalUndo(sqlite3 *db, SdJournal *pJ);

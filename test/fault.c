@@ -263,7 +263,8 @@ static const char zSetup[] =
   "CREATE TABLE tags_data(id INTEGER PRIMARY KEY, name TEXT);"
   "CREATE TABLE log(x);"
   "CREATE VIRTUAL TABLE users USING softdelete(users_data, actor=deleted_by);"
-  "CREATE VIRTUAL TABLE posts USING softdelete(posts_data, actor=deleted_by);"
+  "CREATE VIRTUAL TABLE posts USING softdelete(posts_data, actor=deleted_by,"
+  " retain='10 days');"
   "CREATE VIRTUAL TABLE comments USING softdelete(comments_data /* c */);"
   "CREATE VIRTUAL TABLE users_trash USING softdelete(users_data, show=deleted);"
   "CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data, show=deleted);"
@@ -332,6 +333,8 @@ static const Workload aWorkload[] = {
   { "trash_purge", "PRAGMA foreign_keys=ON; DELETE FROM posts_trash WHERE id % 2 = 0", 0, 0 },
   { "actor_delete", "SELECT sd_actor('admin'); DELETE FROM users WHERE id=1", 0, 0 },
   { "restore_alone", "SELECT sd_restore('users', 3, 0)", 0, 0 },
+  { "purge_expired", "SELECT sd_clock('2024-01-20 00:00:00'); "
+                   "SELECT sd_purge_expired()", 0, 0 },
 };
 #define N_WORKLOAD ((int)(sizeof(aWorkload)/sizeof(aWorkload[0])))
 

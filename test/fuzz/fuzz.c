@@ -213,7 +213,7 @@ static const char *const azSetup[] = {
   " body BLOB, author_id INTEGER REFERENCES users_data(id) ON DELETE CASCADE,"
   " CHECK (length(title) < 200))",
   "CREATE VIRTUAL TABLE posts USING softdelete(posts_data, column=removed_at,"
-  " format=unixepoch)",
+  " format=unixepoch, retain='30 days')",
   "CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data, show=deleted)",
   "CREATE VIRTUAL TABLE posts_all USING softdelete(posts_data, show=all)",
   "CREATE TABLE \"com\"\"ment data\"(\"i d\" INTEGER PRIMARY KEY,"
