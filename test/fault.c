@@ -335,6 +335,8 @@ static const Workload aWorkload[] = {
   { "restore_alone", "SELECT sd_restore('users', 3, 0)", 0, 0 },
   { "purge_expired", "SELECT sd_clock('2024-01-20 00:00:00'); "
                    "SELECT sd_purge_expired()", 0, 0 },
+  { "insert_fk",   "PRAGMA foreign_keys=ON; INSERT INTO posts(author_id, title) "
+                   "VALUES(1, 'n'), (2, 'm')", 0, 0 },
 };
 #define N_WORKLOAD ((int)(sizeof(aWorkload)/sizeof(aWorkload[0])))
 
