@@ -517,6 +517,21 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sdFuncRelease(p);
 }
 
+/* sdForEachLiveTable: list "schema.name" of the tables with retain=. */
+typedef struct SdNameList SdNameList;
+struct SdNameList { char **az; int n; };
+static int sdAddRetained(void *pArg, const char *zDb, const char *zName,
+                         const SdTableOptions *pOpt){
+  SdNameList *pL = (SdNameList*)pArg;
+  char **azNew;
+  if( pOpt->zRetain==0 ) return SQLITE_OK;
+  azNew = sqlite3_realloc64(pL->az, sizeof(char*)*(pL->n+1));
+  if( azNew==0 ) return SQLITE_NOMEM;
+  pL->az = azNew;
+  pL->az[pL->n] = sqlite3_mprintf("%s.%s", zDb, zName);
+  return pL->az[pL->n++] ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 /*
 ** sd_purge_expired() purges, in every show=live softdelete table of every
 ** schema that has retain=, the rows deleted longer ago than the retention
@@ -553,43 +568,13 @@ static void sdPurgeExpiredFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     nTab = 1;
   }else{
     /* Every live softdelete table with retain=, from the schemas' texts. */
-    sqlite3_stmt *pDbs = 0;
+    SdNameList l;
     pConn->iGen++;
     if( !sdSchemaAllows(ctx, pConn, "sd_purge_expired") ) return;
-    rc = sdPrepare(db, &pDbs, 0, "SELECT name FROM pragma_database_list ORDER BY seq");
-    while( rc==SQLITE_OK && sqlite3_step(pDbs)==SQLITE_ROW ){
-      const char *zDb = sdColumnText(pDbs, 0, &rc);
-      sqlite3_stmt *pTabs = 0;
-      if( rc || zDb==0 ) break;
-      rc = sdPrepare(db, &pTabs, 0, "SELECT name, CAST(sql AS TEXT) FROM "
-          "\"%w\".sqlite_master WHERE type='table' AND sql LIKE "
-          "'%%virtual%%softdelete%%retain%%' ORDER BY name", zDb);
-      while( rc==SQLITE_OK && sqlite3_step(pTabs)==SQLITE_ROW ){
-        const char *zName = sdColumnText(pTabs, 0, &rc);
-        const char *zSql = sdColumnText(pTabs, 1, &rc);
-        char *zBase = 0, *zMarker = 0, *zActor = 0;
-        int eShow = 0;
-        if( rc || zName==0 ) break;
-        rc = sdTableOptions(zSql, &zBase, &zMarker, &zActor, &eShow);
-        if( rc==SQLITE_OK && zBase && eShow==SD_SHOW_LIVE ){
-          char **azNew = sqlite3_realloc64(azTab, sizeof(char*)*(nTab+1));
-          if( azNew==0 ){
-            rc = SQLITE_NOMEM;
-          }else{
-            azTab = azNew;
-            azTab[nTab] = sqlite3_mprintf("%s.%s", zDb, zName);
-            if( azTab[nTab++]==0 ) rc = SQLITE_NOMEM;
-          }
-        }
-        sqlite3_free(zBase);
-        sqlite3_free(zMarker);
-        sqlite3_free(zActor);
-      }
-      if( rc==SQLITE_OK ) rc = sqlite3_finalize(pTabs);
-      else sqlite3_finalize(pTabs);
-    }
-    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pDbs);
-    else sqlite3_finalize(pDbs);
+    memset(&l, 0, sizeof(l));
+    rc = sdForEachLiveTable(db, sdAddRetained, &l);
+    azTab = l.az;
+    nTab = l.n;
   }
   if( rc==SQLITE_OK ) rc = sdFuncBegin(db, &txn, &zErr);
   if( rc==SQLITE_OK ){

@@ -147,58 +147,42 @@ static int sdOpsClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
-/*
-** List the show=live softdelete tables of every schema (named zTbl, if not
-** NULL, case-insensitively), from their CREATE VIRTUAL TABLE texts: no
-** table is built, so a scan costs one read of each schema's catalogue.
-*/
-static int sdOpsTables(SdOpsCursor *pCur, sqlite3 *db, const char *zTbl){
-  sqlite3_stmt *pDbs = 0;
-  int rc = sdPrepare(db, &pDbs, 0, "SELECT name FROM pragma_database_list ORDER BY seq");
-  while( rc==SQLITE_OK && sqlite3_step(pDbs)==SQLITE_ROW ){
-    const char *zDb = sdColumnText(pDbs, 0, &rc);
-    sqlite3_stmt *pTabs = 0;
-    if( rc || zDb==0 ) break;
-    rc = sdPrepare(db, &pTabs, 0, "SELECT name, CAST(sql AS TEXT) FROM "
-        "\"%w\".sqlite_master WHERE type='table' AND sql LIKE "
-        "'%%virtual%%softdelete%%' ORDER BY name", zDb);
-    while( rc==SQLITE_OK && sqlite3_step(pTabs)==SQLITE_ROW ){
-      const char *zName = sdColumnText(pTabs, 0, &rc);
-      const char *zCreate = sdColumnText(pTabs, 1, &rc);
-      char *zBase = 0, *zMarker = 0, *zActor = 0;
-      int eShow = 0;
-      if( rc || zName==0 ) break;
-      if( zTbl && sdStrICmp(zTbl, zName)!=0 ) continue;
-      rc = sdTableOptions(zCreate, &zBase, &zMarker, &zActor, &eShow);
-      if( rc==SQLITE_OK && zBase && eShow==SD_SHOW_LIVE ){
-        if( pCur->nTab>=pCur->nAlloc ){
-          int nNew = pCur->nAlloc ? pCur->nAlloc*2 : 8;
-          SdOpsTable *aNew = sqlite3_realloc64(pCur->aTab, sizeof(*aNew)*nNew);
-          if( aNew==0 ) rc = SQLITE_NOMEM;
-          else{ pCur->aTab = aNew; pCur->nAlloc = nNew; }
-        }
-        if( rc==SQLITE_OK ){
-          SdOpsTable *pT = &pCur->aTab[pCur->nTab];
-          pT->zDb = sqlite3_mprintf("%s", zDb);
-          pT->zName = sqlite3_mprintf("%s", zName);
-          pT->zBase = zBase;
-          pT->zMarker = zMarker;
-          pT->zActor = zActor;
-          zBase = zMarker = zActor = 0;
-          pCur->nTab++;
-          if( pT->zDb==0 || pT->zName==0 ) rc = SQLITE_NOMEM;
-        }
-      }
-      sqlite3_free(zBase);
-      sqlite3_free(zMarker);
-      sqlite3_free(zActor);
-    }
-    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pTabs);
-    else sqlite3_finalize(pTabs);
+/* sdForEachLiveTable: add a table to the scan (named zTbl, if set). */
+typedef struct SdOpsList SdOpsList;
+struct SdOpsList { SdOpsCursor *pCur; const char *zTbl; };
+
+static int sdOpsAdd(void *pArg, const char *zDb, const char *zName,
+                    const SdTableOptions *pOpt){
+  SdOpsList *pL = (SdOpsList*)pArg;
+  SdOpsCursor *pCur = pL->pCur;
+  SdOpsTable *pT;
+  if( pL->zTbl && sdStrICmp(pL->zTbl, zName)!=0 ) return SQLITE_OK;
+  if( pCur->nTab>=pCur->nAlloc ){
+    int nNew = pCur->nAlloc ? pCur->nAlloc*2 : 8;
+    SdOpsTable *aNew = sqlite3_realloc64(pCur->aTab, sizeof(*aNew)*nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    pCur->aTab = aNew;
+    pCur->nAlloc = nNew;
   }
-  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pDbs);
-  else sqlite3_finalize(pDbs);
-  return rc;
+  pT = &pCur->aTab[pCur->nTab++];
+  pT->zDb = sqlite3_mprintf("%s", zDb);
+  pT->zName = sqlite3_mprintf("%s", zName);
+  pT->zBase = sqlite3_mprintf("%s", pOpt->zBase);
+  pT->zMarker = sqlite3_mprintf("%s", pOpt->zMarker);
+  pT->zActor = pOpt->zActor ? sqlite3_mprintf("%s", pOpt->zActor) : 0;
+  if( !pT->zDb || !pT->zName || !pT->zBase || !pT->zMarker
+   || (pOpt->zActor && !pT->zActor) ){
+    return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* The show=live softdelete tables of every schema (named zTbl, if set). */
+static int sdOpsTables(SdOpsCursor *pCur, sqlite3 *db, const char *zTbl){
+  SdOpsList l;
+  l.pCur = pCur;
+  l.zTbl = zTbl;
+  return sdForEachLiveTable(db, sdOpsAdd, &l);
 }
 
 /*

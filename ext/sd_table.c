@@ -1547,41 +1547,54 @@ static int sdFindWrapper(sqlite3 *db, const char *zDb, const char *zBase,
 }
 
 /*
-** Read the options of the CREATE VIRTUAL TABLE text zSql without building
-** the table: SQLITE_OK with *pzBase NULL when it is not a softdelete table
-** (or cannot be read). *pzMarker is column= (or deleted_at), *pzActor is
-** actor= (or NULL), *peShow is show=. The caller frees the three strings.
+** Call xTable for every show=live softdelete table of every schema of db,
+** in schema then name order, with its options as its CREATE VIRTUAL TABLE
+** text gives them (the table is not built, so a scan costs one read of
+** each schema's catalogue). Texts that cannot be read are skipped. Stops
+** at the first code other than SQLITE_OK, and returns it.
 */
-int sdTableOptions(const char *zSql, char **pzBase, char **pzMarker,
-                   char **pzActor, int *peShow){
-  char **azArg = 0, *zModule = 0, *zErr = 0;
-  int nArg = 0, rc;
-  SdArgs a;
-  memset(&a, 0, sizeof(a));
-  *pzBase = *pzMarker = *pzActor = 0;
-  *peShow = SD_SHOW_LIVE;
-  if( zSql==0 ) return SQLITE_OK;
-  rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule);
-  if( rc==SQLITE_OK && sdStrICmp(zModule, "softdelete")==0 ){
-    rc = sdParseArgs(nArg, (const char*const*)azArg, &a, &zErr);
-    if( rc==SQLITE_OK ){
-      if( a.zMarker==0 ) a.zMarker = sqlite3_mprintf("deleted_at");
-      if( a.zMarker==0 ){
-        rc = SQLITE_NOMEM;
-      }else{
-        *pzBase = a.zBase;
-        *pzMarker = a.zMarker;
-        *pzActor = a.zActor;
-        *peShow = a.eShow<0 ? SD_SHOW_LIVE : a.eShow;
-        a.zBase = a.zMarker = a.zActor = 0;
+int sdForEachLiveTable(sqlite3 *db, SdTableFn xTable, void *pArg){
+  sqlite3_stmt *pDbs = 0;
+  int rc = sdPrepare(db, &pDbs, 0, "SELECT name FROM pragma_database_list ORDER BY seq");
+  while( rc==SQLITE_OK && sqlite3_step(pDbs)==SQLITE_ROW ){
+    const char *zDb = sdColumnText(pDbs, 0, &rc);
+    sqlite3_stmt *pTabs = 0;
+    if( rc || zDb==0 ) break;
+    rc = sdPrepare(db, &pTabs, 0, "SELECT name, CAST(sql AS TEXT) FROM "
+        "\"%w\".sqlite_master WHERE type='table' AND sql LIKE "
+        "'%%virtual%%softdelete%%' ORDER BY name", zDb);
+    while( rc==SQLITE_OK && sqlite3_step(pTabs)==SQLITE_ROW ){
+      const char *zName = sdColumnText(pTabs, 0, &rc);
+      const char *zSql = sdColumnText(pTabs, 1, &rc);
+      char **azArg = 0, *zModule = 0, *zErr = 0;
+      int nArg = 0;
+      SdArgs a;
+      memset(&a, 0, sizeof(a));
+      if( rc || zName==0 || zSql==0 ) break;
+      rc = sdSplitCreate(zSql, &nArg, &azArg, &zModule);
+      if( rc==SQLITE_OK && sdStrICmp(zModule, "softdelete")==0 ){
+        rc = sdParseArgs(nArg, (const char*const*)azArg, &a, &zErr);
+        if( rc==SQLITE_OK && (a.eShow<0 || a.eShow==SD_SHOW_LIVE) ){
+          SdTableOptions o;
+          o.zBase = a.zBase;
+          o.zMarker = a.zMarker ? a.zMarker : "deleted_at";
+          o.zActor = a.zActor;
+          o.zRetain = a.zRetain;
+          rc = xTable(pArg, zDb, zName, &o);
+        }
       }
+      if( rc==SQLITE_ERROR && zErr ) rc = SQLITE_OK;   /* a text we cannot read */
+      else if( rc==SQLITE_ERROR && zModule==0 ) rc = SQLITE_OK;
+      sdArgsClear(&a);
+      sqlite3_free(zErr);
+      sqlite3_free(zModule);
+      sqlite3_free(azArg);
     }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pTabs);
+    else sqlite3_finalize(pTabs);
   }
-  if( rc==SQLITE_ERROR ) rc = SQLITE_OK;
-  sdArgsClear(&a);
-  sqlite3_free(zErr);
-  sqlite3_free(zModule);
-  sqlite3_free(azArg);
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pDbs);
+  else sqlite3_finalize(pDbs);
   return rc;
 }
 

@@ -400,8 +400,13 @@ void sdTableFree(SdVtab *p);
 void sdPendingRemove(SdConn *pConn, const char *zDb, const char *zName);
 int sdWrapperOf(sqlite3 *db, const char *zDb, const char *zBase, int eShow,
                 const char *zSelf, char **pzName);
-int sdTableOptions(const char *zSql, char **pzBase, char **pzMarker,
-                   char **pzActor, int *peShow);
+typedef struct SdTableOptions SdTableOptions;
+struct SdTableOptions {     /* A live table's options, as its text gives them */
+  const char *zBase, *zMarker, *zActor, *zRetain;
+};
+typedef int (*SdTableFn)(void *pArg, const char *zDb, const char *zName,
+                         const SdTableOptions *pOpt);
+int sdForEachLiveTable(sqlite3 *db, SdTableFn xTable, void *pArg);
 int sdFindVtab(sqlite3 *db, SdConn *pConn, const char *zArg, int bGraph,
                SdVtab **ppVtab, char **pzErr);
 int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
