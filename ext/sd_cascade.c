@@ -907,6 +907,16 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
 ** Is row r of node n blocked by a deleted parent outside pSet? If so, and
 ** bExplain is set, *pzErr says which. Errors of the reads are returned.
 */
+/* Is the key that pKey (stepped by sdKeyFirst) holds free of NULLs? */
+static int sdKeyComplete(sqlite3_stmt *pKey, int n){
+  int i;
+  if( !sqlite3_stmt_busy(pKey) || sqlite3_data_count(pKey)<n ) return 0;
+  for(i=0; i<n; i++){
+    if( sqlite3_column_type(pKey, i)==SQLITE_NULL ) return 0;
+  }
+  return 1;
+}
+
 static int sdParentDeleted(SdGraph *g, int n, i64 r, SdRowSet *pSet,
                            int iComing, const SdIdSet *pComing,
                            int bExplain, char **pzErr, int *pbBlocked){
@@ -919,6 +929,22 @@ static int sdParentDeleted(SdGraph *g, int n, i64 r, SdRowSet *pSet,
     if( (rc = sdEdgeStmt(g, e, &e->pChildKey, 3))!=SQLITE_OK ) break;
     if( (rc = sdEdgeStmt(g, e, &e->pParentRow, 4))!=SQLITE_OK ) break;
     rc = sdKeyFirst(e->pChildKey, e->pParentRow, e->nCol, r);
+    if( rc==SQLITE_DONE && sdKeyComplete(e->pChildKey, e->nCol) ){
+      /* The key references a row that is gone (purged, foreign keys off):
+      ** coming back would make a live orphan. */
+      *pbBlocked = 1;
+      rc = SQLITE_OK;
+      if( bExplain ){
+        char *zKey = sdDescribeKey(e->pChildKey, e->nCol, e->azTo);
+        sqlite3_free(*pzErr);
+        *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot restore "
+            "row %lld of %s: its parent (%s) in %s no longer exists, and the "
+            "row would come back referencing nothing", r, g->apNode[n]->zName,
+            zKey, g->apNode[e->iParent]->zName);
+        sqlite3_free(zKey);
+        if( *pzErr==0 ) rc = SQLITE_NOMEM;
+      }
+    }
     while( rc==SQLITE_ROW ){
       i64 pr = sqlite3_column_int64(e->pParentRow, 0);
       if( sqlite3_column_int(e->pParentRow, 1)==0
