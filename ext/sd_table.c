@@ -2,14 +2,17 @@
 ** sd_table.c: the description of a softdelete table, SdVtab.
 **
 **   CREATE VIRTUAL TABLE posts USING softdelete(posts_data
-**                                   [, column=deleted_at] [, format=datetime]);
+**       [, column=deleted_at] [, format=datetime] [, show=live|deleted|all]
+**       [, actor=NAME] [, retain=DURATION]);
 **
 ** sdTableInit() builds an SdVtab from the module arguments, for xCreate and
 ** xConnect (softdelete.c), for the SQL functions (sdFindVtab) and for the
 ** cascade graph (sdVtabFromSql): it checks the base table (an ordinary rowid
 ** table in the same schema), reads its columns and indexes, and declares
-** the virtual table with the same columns, types and collations, the marker
-** HIDDEN. The operation column (<marker>_op) stays out of the declaration.
+** the virtual table with the same columns, types and collations. A live
+** table declares the marker and the actor HIDDEN and leaves the operation
+** column (<marker>_op) out; a trash or all table (show=deleted|all) takes
+** its options from the live table and shows all three after the base's own.
 ** When the base lacks the marker or the operation column, sdEnsureColumns()
 ** adds them at the first safe moment (see there: not inside xCreate).
 **
