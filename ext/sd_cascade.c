@@ -775,6 +775,55 @@ err:
   return rc;
 }
 
+/*
+** Refuse a soft delete or purge (zVerb) of the rows of pSet while a live
+** row outside it references one of them through an ON DELETE RESTRICT key,
+** or (bNoAction) NO ACTION while PRAGMA foreign_keys is on. The error names
+** the row, the child table and the key.
+*/
+static int sdLiveRefusals(SdGraph *g, SdRowSet *pSet, int bNoAction,
+                          const char *zVerb, char **pzErr){
+  int k, i, rc = SQLITE_OK, bFkOn = -1;
+  for(k=0; rc==SQLITE_OK && k<pSet->n; k++){
+    int n = pSet->a[k].iNode;
+    i64 r = pSet->a[k].iRowid;
+    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+      SdEdge *e = &g->aEdge[i];
+      if( e->iParent!=n ) continue;
+      if( e->eAction==SD_FK_NOACTION && bNoAction ){
+        if( bFkOn<0 && (rc = sdForeignKeysOn(g->db, &bFkOn))!=SQLITE_OK ) break;
+        if( !bFkOn ) continue;
+      }else if( e->eAction!=SD_FK_RESTRICT ){
+        continue;
+      }
+      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
+      rc = sdKeyFirst(e->pParentKey, e->pLiveKids, e->nCol, r);
+      while( rc==SQLITE_ROW ){
+        i64 c = sqlite3_column_int64(e->pLiveKids, 0);
+        if( !sdRowSetHas(pSet, e->iChild, c) ){
+          char *zKey = sdDescribeKey(e->pParentKey, e->nCol, e->azTo);
+          sqlite3_free(*pzErr);
+          *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot %s row "
+              "%lld of %s: live rows of %s still reference it (%s, ON DELETE %s); "
+              "delete or move them first", zVerb, r, g->apNode[n]->zName,
+              g->apNode[e->iChild]->zName, zKey,
+              e->eAction==SD_FK_RESTRICT ? "RESTRICT" : "NO ACTION");
+          sqlite3_free(zKey);
+          rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
+          break;
+        }
+        rc = sqlite3_step(e->pLiveKids);
+      }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+      sqlite3_reset(e->pLiveKids);
+      sqlite3_reset(e->pParentKey);
+    }
+  }
+  return rc;
+}
+
 /* ---- Soft delete ------------------------------------------------------- */
 
 int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
@@ -784,7 +833,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
   SdJournal local;
   struct SdGroup { int iEdge; i64 iRowid; } *aGroup = 0;
   int nGroup = 0, nGroupAlloc = 0;
-  int iNode, rc, i, k, bFkOn = -1;
+  int iNode, rc, i, k;
   int nJ0;
 
   rc = sdGraphFor(p, &g, &iNode, pzErr);
@@ -842,43 +891,7 @@ int sdSoftDelete(SdVtab *p, i64 iRowid, i64 iOp, i64 iTime, SdJournal *pJ,
   }
 
   /* 2. Refusals: RESTRICT, and NO ACTION while foreign keys are enforced. */
-  for(k=0; rc==SQLITE_OK && k<set.n; k++){
-    int n = set.a[k].iNode;
-    i64 r = set.a[k].iRowid;
-    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
-      SdEdge *e = &g->aEdge[i];
-      if( e->iParent!=n ) continue;
-      if( e->eAction==SD_FK_NOACTION ){
-        if( bFkOn<0 && (rc = sdForeignKeysOn(g->db, &bFkOn))!=SQLITE_OK ) break;
-        if( !bFkOn ) continue;
-      }else if( e->eAction!=SD_FK_RESTRICT ){
-        continue;
-      }
-      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
-      rc = sdKeyFirst(e->pParentKey, e->pLiveKids, e->nCol, r);
-      while( rc==SQLITE_ROW ){
-        i64 c = sqlite3_column_int64(e->pLiveKids, 0);
-        if( !sdRowSetHas(&set, e->iChild, c) ){
-          char *zKey = sdDescribeKey(e->pParentKey, e->nCol, e->azTo);
-          sqlite3_free(*pzErr);
-          *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot delete row "
-              "%lld of %s: live rows of %s still reference it (%s, ON DELETE %s); "
-              "delete or move them first", r, g->apNode[n]->zName,
-              g->apNode[e->iChild]->zName, zKey,
-              e->eAction==SD_FK_RESTRICT ? "RESTRICT" : "NO ACTION");
-          sqlite3_free(zKey);
-          rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
-          break;
-        }
-        rc = sqlite3_step(e->pLiveKids);
-      }
-      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-      sqlite3_reset(e->pLiveKids);
-      sqlite3_reset(e->pParentKey);
-    }
-  }
+  if( rc==SQLITE_OK ) rc = sdLiveRefusals(g, &set, 1, "delete", pzErr);
 
   /* 3. Writes: the row, then each group with one UPDATE. */
   if( rc==SQLITE_OK ){
@@ -1049,12 +1062,60 @@ static int sdOnlyParentEdge(SdGraph *g, int i){
   return 1;
 }
 
+/*
+** Grow pSet (which holds the row to restore or purge) with the deleted rows
+** that operation iOp cascaded to from its rows: the deleted rows carrying
+** iOp of each CASCADE child that reference a row of the set, breadth
+** first. For a restore (bRestore), a row with another parent that is still
+** deleted, and neither in the set nor coming (iComing, pComing), is left
+** out: it stays deleted, so no live row references a deleted one.
+*/
+static int sdOpClosure(SdGraph *g, SdRowSet *pSet, i64 iOp, int bRestore,
+                       int iComing, const SdIdSet *pComing, char **pzErr){
+  int k, i, rc = SQLITE_OK;
+  for(k=0; rc==SQLITE_OK && k<pSet->n; k++){
+    int n = pSet->a[k].iNode;
+    i64 r = pSet->a[k].iRowid;
+    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
+      SdEdge *e = &g->aEdge[i];
+      int bCheck;
+      if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
+      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
+      if( (rc = sdEdgeStmt(g, e, &e->pOpKids, 2))!=SQLITE_OK ) break;
+      sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
+      /* A child whose only parent key is this one has no other parent to
+      ** wait for. */
+      bCheck = bRestore && !sdOnlyParentEdge(g, i);
+      rc = sdKeyFirst(e->pParentKey, e->pOpKids, e->nCol, r);
+      while( rc==SQLITE_ROW ){
+        i64 c = sqlite3_column_int64(e->pOpKids, 0);
+        int bSkip = 0;
+        rc = SQLITE_OK;
+        if( !sdRowSetHas(pSet, e->iChild, c) ){
+          if( bCheck ){
+            rc = sdParentDeleted(g, e->iChild, c, pSet, iComing, pComing, 0,
+                                 pzErr, &bSkip);
+          }
+          if( rc==SQLITE_OK && !bSkip ) rc = sdRowSetAdd(pSet, e->iChild, c);
+          if( rc ) break;
+        }
+        rc = sqlite3_step(e->pOpKids);
+      }
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+      sqlite3_reset(e->pOpKids);
+      sqlite3_reset(e->pParentKey);
+    }
+  }
+  return rc;
+}
+
 int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
               SdJournal *pJ, int *pnRestored, char **pzErr){
   SdGraph *g;
   SdRowSet set;
   sqlite3_stmt *pState;
-  int iNode, rc, i, k, bBlocked = 0, bOneParent = 0;
+  int iNode, rc, k, bBlocked = 0;
   i64 iOp = 0;
   int bHasOp = 0;
 
@@ -1085,37 +1146,8 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
   /* 1. The closure: what its own operation cascaded to from it. */
   memset(&set, 0, sizeof(set));
   rc = sdRowSetAdd(&set, iNode, iRowid);
-  for(k=0; rc==SQLITE_OK && bHasOp && bCascade && k<set.n; k++){
-    int n = set.a[k].iNode;
-    i64 r = set.a[k].iRowid;
-    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
-      SdEdge *e = &g->aEdge[i];
-      if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
-      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pOpKids, 2))!=SQLITE_OK ) break;
-      sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
-      bOneParent = sdOnlyParentEdge(g, i);
-      rc = sdKeyFirst(e->pParentKey, e->pOpKids, e->nCol, r);
-      while( rc==SQLITE_ROW ){
-        i64 c = sqlite3_column_int64(e->pOpKids, 0);
-        int bSkip = 0;
-        if( !sdRowSetHas(&set, e->iChild, c) ){
-          /* Its only parent is r, which comes back: nothing to check. */
-          rc = SQLITE_OK;
-          if( !bOneParent ){
-            rc = sdParentDeleted(g, e->iChild, c, &set, iNode, pComing, 0,
-                                 pzErr, &bSkip);
-          }
-          if( rc==SQLITE_OK && !bSkip ) rc = sdRowSetAdd(&set, e->iChild, c);
-          if( rc ) break;
-        }
-        rc = sqlite3_step(e->pOpKids);
-      }
-      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-      sqlite3_reset(e->pOpKids);
-      sqlite3_reset(e->pParentKey);
-    }
+  if( rc==SQLITE_OK && bHasOp && bCascade ){
+    rc = sdOpClosure(g, &set, iOp, 1, iNode, pComing, pzErr);
   }
 
   /* 2. Its own parents must be live, or come back with it (a row that is
@@ -1162,7 +1194,7 @@ int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, int bOneWrite,
   SdGraph *g;
   SdRowSet set;
   sqlite3_stmt *pState = 0;
-  int iNode, rc, i, k, bHasOp = 0, bDeleted = 0, bFkOn = 0;
+  int iNode, rc, k, bHasOp = 0, bDeleted = 0, bFkOn = 0;
   i64 iOp = 0;
 
   *pnTable = 0;
@@ -1191,57 +1223,12 @@ int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, int bOneWrite,
   /* 1. The rows its operation cascaded to from it. */
   memset(&set, 0, sizeof(set));
   rc = sdRowSetAdd(&set, iNode, iRowid);
-  for(k=0; rc==SQLITE_OK && bDeleted && bHasOp && k<set.n; k++){
-    int n = set.a[k].iNode;
-    i64 r = set.a[k].iRowid;
-    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
-      SdEdge *e = &g->aEdge[i];
-      if( e->iParent!=n || e->eAction!=SD_FK_CASCADE ) continue;
-      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pOpKids, 2))!=SQLITE_OK ) break;
-      sqlite3_bind_int64(e->pOpKids, e->nCol+1, iOp);
-      rc = sdKeyFirst(e->pParentKey, e->pOpKids, e->nCol, r);
-      while( rc==SQLITE_ROW ){
-        i64 c = sqlite3_column_int64(e->pOpKids, 0);
-        rc = sdRowSetHas(&set, e->iChild, c) ? SQLITE_OK
-           : sdRowSetAdd(&set, e->iChild, c);
-        if( rc ) break;
-        rc = sqlite3_step(e->pOpKids);
-      }
-      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-      sqlite3_reset(e->pOpKids);
-      sqlite3_reset(e->pParentKey);
-    }
+  if( rc==SQLITE_OK && bDeleted && bHasOp ){
+    rc = sdOpClosure(g, &set, iOp, 0, iNode, 0, pzErr);
   }
 
   /* 2. A live row holding a RESTRICT key onto a row to go refuses it. */
-  for(k=0; rc==SQLITE_OK && k<set.n; k++){
-    int n = set.a[k].iNode;
-    i64 r = set.a[k].iRowid;
-    for(i=0; rc==SQLITE_OK && i<g->nEdge; i++){
-      SdEdge *e = &g->aEdge[i];
-      if( e->iParent!=n || e->eAction!=SD_FK_RESTRICT ) continue;
-      if( (rc = sdReach(g, e->iChild, pzErr))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pParentKey, 0))!=SQLITE_OK ) break;
-      if( (rc = sdEdgeStmt(g, e, &e->pLiveKids, 1))!=SQLITE_OK ) break;
-      rc = sdKeyFirst(e->pParentKey, e->pLiveKids, e->nCol, r);
-      if( rc==SQLITE_ROW ){
-        char *zKey = sdDescribeKey(e->pParentKey, e->nCol, e->azTo);
-        sqlite3_free(*pzErr);
-        *pzErr = zKey==0 ? 0 : sqlite3_mprintf("softdelete: cannot purge row "
-            "%lld of %s: live rows of %s still reference it (%s, ON DELETE "
-            "RESTRICT); delete or move them first", r, g->apNode[n]->zName,
-            g->apNode[e->iChild]->zName, zKey);
-        sqlite3_free(zKey);
-        rc = *pzErr ? SQLITE_CONSTRAINT_FOREIGNKEY : SQLITE_NOMEM;
-      }else if( rc==SQLITE_DONE ){
-        rc = SQLITE_OK;
-      }
-      sqlite3_reset(e->pLiveKids);
-      sqlite3_reset(e->pParentKey);
-    }
-  }
+  if( rc==SQLITE_OK ) rc = sdLiveRefusals(g, &set, 0, "purge", pzErr);
 
   /* 3. The writes. With foreign keys on, SQLite's own ON DELETE CASCADE
   ** takes the whole set (every row of it is reached from R through CASCADE

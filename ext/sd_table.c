@@ -89,7 +89,7 @@ static int sdIsDuration(const char *z){
 */
 static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzErr){
   int i, rc, bDot = 0, bEq = 0;
-  int bColumn = 0, bFormat = 0, bShow = 0, bActor = 0, bRetain = 0;
+  int mSeen = 0;
   char *zKey = 0, *zVal = 0;
   memset(a, 0, sizeof(*a));
   a->eFormat = a->eShow = -1;
@@ -132,56 +132,42 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
       *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
           "got: %s (the key is one word: column, format, show, actor or retain)", z);
       rc = SQLITE_ERROR;
-    }else if( sdStrICmp(zKey, "column")==0 ){
-      if( bColumn++ ){
-        *pzErr = sqlite3_mprintf("softdelete: option column= is given twice");
+    }else{
+      /* Each option once; then what its value must be. */
+      static const char *const azOpt[] = {
+        "column", "format", "show", "actor", "retain"
+      };
+      int k;
+      for(k=0; k<5 && sdStrICmp(zKey, azOpt[k]); k++){}
+      if( k==5 ){
+        *pzErr = sqlite3_mprintf("softdelete: unknown option %s=: "
+            "expected " SD_OPTIONS, zKey);
         rc = SQLITE_ERROR;
-      }else if( zVal[0]==0 ){
-        *pzErr = sqlite3_mprintf("softdelete: option column= needs a column name");
+      }else if( mSeen & (1<<k) ){
+        *pzErr = sqlite3_mprintf("softdelete: option %s= is given twice", azOpt[k]);
         rc = SQLITE_ERROR;
-      }else{
-        a->zMarker = zVal;
+      }else if( (k==0 || k==3) && zVal[0]==0 ){
+        *pzErr = sqlite3_mprintf("softdelete: option %s= needs a column name",
+                                 azOpt[k]);
+        rc = SQLITE_ERROR;
+      }else if( k==0 || k==3 ){
+        if( k==0 ) a->zMarker = zVal; else a->zActor = zVal;
         zVal = 0;
-      }
-    }else if( sdStrICmp(zKey, "format")==0 ){
-      if( bFormat++ ){
-        *pzErr = sqlite3_mprintf("softdelete: option format= is given twice");
-        rc = SQLITE_ERROR;
-      }else if( (a->eFormat = sdParseFormat(zVal))<0 ){
-        *pzErr = sqlite3_mprintf("softdelete: unknown format=%s: expected "
-            "datetime, unixepoch, unixepoch_ms, julianday or boolean", zVal);
-        rc = SQLITE_ERROR;
-      }
-    }else if( sdStrICmp(zKey, "show")==0 ){
-      if( bShow++ ){
-        *pzErr = sqlite3_mprintf("softdelete: option show= is given twice");
-        rc = SQLITE_ERROR;
-      }else if( sdStrICmp(zVal, "live")==0 ){
-        a->eShow = SD_SHOW_LIVE;
-      }else if( sdStrICmp(zVal, "deleted")==0 ){
-        a->eShow = SD_SHOW_DELETED;
-      }else if( sdStrICmp(zVal, "all")==0 ){
-        a->eShow = SD_SHOW_ALL;
-      }else{
-        *pzErr = sqlite3_mprintf("softdelete: unknown show=%s: expected live, "
-            "deleted or all", zVal);
-        rc = SQLITE_ERROR;
-      }
-    }else if( sdStrICmp(zKey, "actor")==0 ){
-      if( bActor++ ){
-        *pzErr = sqlite3_mprintf("softdelete: option actor= is given twice");
-        rc = SQLITE_ERROR;
-      }else if( zVal[0]==0 ){
-        *pzErr = sqlite3_mprintf("softdelete: option actor= needs a column name");
-        rc = SQLITE_ERROR;
-      }else{
-        a->zActor = zVal;
-        zVal = 0;
-      }
-    }else if( sdStrICmp(zKey, "retain")==0 ){
-      if( bRetain++ ){
-        *pzErr = sqlite3_mprintf("softdelete: option retain= is given twice");
-        rc = SQLITE_ERROR;
+      }else if( k==1 ){
+        if( (a->eFormat = sdParseFormat(zVal))<0 ){
+          *pzErr = sqlite3_mprintf("softdelete: unknown format=%s: expected "
+              "datetime, unixepoch, unixepoch_ms, julianday or boolean", zVal);
+          rc = SQLITE_ERROR;
+        }
+      }else if( k==2 ){
+        if( sdStrICmp(zVal, "live")==0 ) a->eShow = SD_SHOW_LIVE;
+        else if( sdStrICmp(zVal, "deleted")==0 ) a->eShow = SD_SHOW_DELETED;
+        else if( sdStrICmp(zVal, "all")==0 ) a->eShow = SD_SHOW_ALL;
+        else{
+          *pzErr = sqlite3_mprintf("softdelete: unknown show=%s: expected live, "
+              "deleted or all", zVal);
+          rc = SQLITE_ERROR;
+        }
       }else if( !sdIsDuration(zVal) ){
         *pzErr = sqlite3_mprintf("softdelete: retain=%s is not a duration: give "
             "a number and a unit SQLite's date functions know, such as "
@@ -191,10 +177,7 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
         a->zRetain = zVal;
         zVal = 0;
       }
-    }else{
-      *pzErr = sqlite3_mprintf("softdelete: unknown option %s=: "
-          "expected " SD_OPTIONS, zKey);
-      rc = SQLITE_ERROR;
+      mSeen |= 1<<k;
     }
     sqlite3_free(zKey);
     sqlite3_free(zVal);
