@@ -145,26 +145,26 @@ int sdJournalUndo(sqlite3 *db, SdJournal *pJ){
     switch( e->eKind ){
       case SD_J_GROUP:
         rc2 = sdPrepare(db, &pStmt, 0,
-            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL%s%w%s WHERE \"%w\"=?1",
-            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, "=NULL"),
-            pT->zOpCol);
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=%s, \"%w\"=NULL%s%w%s WHERE \"%w\"=?1",
+            pT->zDb, pT->zBase, pT->zMarker, pT->zLiveSql, pT->zOpCol,
+            SD_ACTOR_SET(pT, "=NULL"), pT->zOpCol);
         if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 1, e->iOp);
         break;
       case SD_J_DELETE:
         rc2 = sdPrepare(db, &pStmt, 0,
-            "UPDATE \"%w\".\"%w\" SET \"%w\"=NULL, \"%w\"=NULL%s%w%s "
+            "UPDATE \"%w\".\"%w\" SET \"%w\"=%s, \"%w\"=NULL%s%w%s "
             "WHERE %s=?1 AND \"%w\"=?2",
-            pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, "=NULL"),
-            pT->zRowid, pT->zOpCol);
+            pT->zDb, pT->zBase, pT->zMarker, pT->zLiveSql, pT->zOpCol,
+            SD_ACTOR_SET(pT, "=NULL"), pT->zRowid, pT->zOpCol);
         if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 1, e->iRowid);
         if( rc2==SQLITE_OK ) rc2 = sqlite3_bind_int64(pStmt, 2, e->iOp);
         break;
       default:  /* SD_J_RESTORE */
         rc2 = sdPrepare(db, &pStmt, 0,
             "UPDATE \"%w\".\"%w\" SET \"%w\"=?1, \"%w\"=?2%s%w%s "
-            "WHERE %s=?3 AND \"%w\" IS NULL",
+            "WHERE %s=?3 AND \"%w\" IS %s",
             pT->zDb, pT->zBase, pT->zMarker, pT->zOpCol, SD_ACTOR_SET(pT, "=?4"),
-            pT->zRowid, pT->zMarker);
+            pT->zRowid, pT->zMarker, pT->zLiveSql);
         if( rc2==SQLITE_OK && e->pMarker ) rc2 = sqlite3_bind_value(pStmt, 1, e->pMarker);
         if( rc2==SQLITE_OK && e->pOp ) rc2 = sqlite3_bind_value(pStmt, 2, e->pOp);
         if( rc2==SQLITE_OK && e->pActor ) rc2 = sqlite3_bind_value(pStmt, 4, e->pActor);
@@ -455,14 +455,14 @@ static int sdEdgeStmt(SdGraph *g, SdEdge *e, sqlite3_stmt **pp, int eKind){
       sqlite3_str_appendf(s, "SELECT %s FROM \"%w\".\"%w\"", pC->zRowid,
                           pC->zDb, pC->zBase);
       sdAppendKeyMatch(s, e->nCol, e->azFrom, pP, e->azTo);
-      sqlite3_str_appendf(s, " AND \"%w\" IS NULL", pC->zMarker);
+      sqlite3_str_appendf(s, " AND \"%w\" IS %s", pC->zMarker, pC->zLiveSql);
       break;
     case 2:   /* deleted children of operation ?N holding the key */
       sqlite3_str_appendf(s, "SELECT %s FROM \"%w\".\"%w\"", pC->zRowid,
                           pC->zDb, pC->zBase);
       sdAppendKeyMatch(s, e->nCol, e->azFrom, pP, e->azTo);
-      sqlite3_str_appendf(s, " AND \"%w\" IS NOT NULL AND \"%w\"=?%d",
-                          pC->zMarker, pC->zOpCol, e->nCol+1);
+      sqlite3_str_appendf(s, " AND \"%w\" IS NOT %s AND \"%w\"=?%d",
+                          pC->zMarker, pC->zLiveSql, pC->zOpCol, e->nCol+1);
       break;
     case 3:   /* the key a child row holds */
       sqlite3_str_appendall(s, "SELECT ");
@@ -485,12 +485,12 @@ static int sdEdgeStmt(SdGraph *g, SdEdge *e, sqlite3_stmt **pp, int eKind){
         if( zColl ) sqlite3_str_appendf(s, " COLLATE \"%w\"", zColl);
         sqlite3_str_appendall(s, " AND ");
       }
-      sqlite3_str_appendf(s, "\"%w\" IS NULL", pC->zMarker);
+      sqlite3_str_appendf(s, "\"%w\" IS %s", pC->zMarker, pC->zLiveSql);
       break;
     }
     default:  /* the parent row holding a key */
-      sqlite3_str_appendf(s, "SELECT %s, \"%w\" IS NULL FROM \"%w\".\"%w\"",
-                          pP->zRowid, pP->zMarker, pP->zDb, pP->zBase);
+      sqlite3_str_appendf(s, "SELECT %s, \"%w\" IS %s FROM \"%w\".\"%w\"",
+                          pP->zRowid, pP->zMarker, pP->zLiveSql, pP->zDb, pP->zBase);
       sdAppendKeyMatch(s, e->nCol, e->azTo, 0, 0);
       break;
   }
@@ -693,7 +693,8 @@ static int sdMarkRow(SdGraph *g, int iNode, i64 iRowid, int bDelete, i64 iOp,
     rc = sdBindTime(pSt, 1, pT->eFormat, iTime);
     if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pSt, 2, iOp);
   }else{
-    rc = sqlite3_bind_null(pSt, 1);
+    rc = pT->pLiveVal ? sqlite3_bind_value(pSt, 1, pT->pLiveVal)
+                      : sqlite3_bind_null(pSt, 1);
     if( rc==SQLITE_OK ) rc = sqlite3_bind_null(pSt, 2);
   }
   if( rc==SQLITE_OK && pT->zActor ) rc = sdBindActor(pSt, 4, pT, bDelete);
@@ -1006,9 +1007,9 @@ static int sdUniqueTaken(SdGraph *g, int n, i64 r, char **pzErr){
     }
     if( j<pIdx->nCol ){ sqlite3_free(sqlite3_str_finish(s)); continue; }
     sqlite3_str_appendf(s, " FROM \"%w\".\"%w\" AS r, \"%w\".\"%w\" AS o "
-        "WHERE r.%s=?1 AND o.\"%w\" IS NULL AND o.%s<>r.%s",
+        "WHERE r.%s=?1 AND o.\"%w\" IS %s AND o.%s<>r.%s",
         pT->zDb, pT->zBase, pT->zDb, pT->zBase, pT->zRowid, pT->zMarker,
-        pT->zRowid, pT->zRowid);
+        pT->zLiveSql, pT->zRowid, pT->zRowid);
     for(j=0; j<pIdx->nCol; j++){
       int c = pIdx->aiCol[j];
       if( c<0 ) continue;
@@ -1124,8 +1125,9 @@ int sdRestore(SdVtab *p, i64 iRowid, int bCascade, const SdIdSet *pComing,
   if( rc ) return rc;
   if( iNode<0 ) return sdNotInGraph(p, pzErr);
   /* The row must exist; a live row has nothing to restore. */
-  rc = sdPrepare(g->db, &pState, 0, "SELECT \"%w\" IS NULL, \"%w\" FROM \"%w\".\"%w\" "
-                 "WHERE %s=?1", p->zMarker, p->zOpCol, p->zDb, p->zBase, p->zRowid);
+  rc = sdPrepare(g->db, &pState, 0, "SELECT \"%w\" IS %s, \"%w\" FROM \"%w\".\"%w\" "
+                 "WHERE %s=?1", p->zMarker, p->zLiveSql, p->zOpCol, p->zDb, p->zBase,
+                 p->zRowid);
   if( rc ) return rc;
   sqlite3_bind_int64(pState, 1, iRowid);
   rc = sqlite3_step(pState);
@@ -1201,9 +1203,9 @@ int sdPurge(SdVtab *p, i64 iRowid, int bDeletedOnly, int bOneWrite,
   rc = sdGraphFor(p, &g, &iNode, pzErr);
   if( rc ) return rc;
   if( iNode<0 ) return sdNotInGraph(p, pzErr);
-  rc = sdPrepare(g->db, &pState, 0, "SELECT \"%w\" IS NOT NULL, \"%w\" FROM "
-                 "\"%w\".\"%w\" WHERE %s=?1", p->zMarker, p->zOpCol, p->zDb,
-                 p->zBase, p->zRowid);
+  rc = sdPrepare(g->db, &pState, 0, "SELECT \"%w\" IS NOT %s, \"%w\" FROM "
+                 "\"%w\".\"%w\" WHERE %s=?1", p->zMarker, p->zLiveSql, p->zOpCol,
+                 p->zDb, p->zBase, p->zRowid);
   if( rc ) return rc;
   sqlite3_bind_int64(pState, 1, iRowid);
   rc = sqlite3_step(pState);

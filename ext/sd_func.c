@@ -182,6 +182,7 @@ struct SdTxn {
   sqlite3_stmt *pCommit;    /* COMMIT, or RELEASE of the savepoint */
   sqlite3_stmt *pUndo;      /* ROLLBACK, or ROLLBACK TO the savepoint */
   sqlite3_stmt *pRollback;  /* ROLLBACK of everything: the last resort */
+  SdConn *pConn;            /* Its SdConn.nGuard is raised until the end */
 };
 
 /* Is a statement of this connection busy writing? */
@@ -200,10 +201,15 @@ static int sdTxnStep(sqlite3_stmt *pStmt){
 }
 
 /* Begin a function's write transaction (see SD_TXN_*). */
-static int sdFuncBegin(sqlite3 *db, SdTxn *pT, char **pzErr){
+static int sdFuncBegin(SdConn *pConn, SdTxn *pT, char **pzErr){
+  sqlite3 *db = pConn->db;
   int rc = SQLITE_OK;
   memset(pT, 0, sizeof(*pT));
-  if( sdWriterBusy(db) ) return SQLITE_OK;
+  if( sdWriterBusy(db) ){
+    pT->pConn = pConn;
+    pConn->nGuard++;
+    return SQLITE_OK;
+  }
   if( sqlite3_get_autocommit(db) ){
     pT->eTxn = SD_TXN_BEGIN;
     rc = sqlite3_prepare_v2(db, "COMMIT", -1, &pT->pCommit, 0);
@@ -225,6 +231,10 @@ static int sdFuncBegin(sqlite3 *db, SdTxn *pT, char **pzErr){
     sqlite3_finalize(pT->pUndo);
     sqlite3_finalize(pT->pRollback);
     memset(pT, 0, sizeof(*pT));
+  }else{
+    /* The writes to come are softdelete's own: guard=on lets them by. */
+    pT->pConn = pConn;
+    pConn->nGuard++;
   }
   return rc;
 }
@@ -235,6 +245,7 @@ static int sdFuncBegin(sqlite3 *db, SdTxn *pT, char **pzErr){
 ** that a failed call leaves neither changes nor an open transaction).
 */
 static int sdFuncEnd(sqlite3 *db, SdTxn *pT, int rc, char **pzErr){
+  if( pT->pConn ) pT->pConn->nGuard--;
   if( pT->eTxn!=SD_TXN_NONE ){
     if( rc==SQLITE_OK && (rc = sdTxnStep(pT->pCommit))!=SQLITE_OK ){
       sqlite3_free(*pzErr);
@@ -304,7 +315,7 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   sdJournalInit(&j);
-  rc = sdFuncBegin(p->db, &txn, &zErr);
+  rc = sdFuncBegin(p->pConn, &txn, &zErr);
   if( rc==SQLITE_OK ){
     rc = sdRestore(p, iRowid, bCascade, 0, &j, &n, &zErr);
     rc = sdFuncEnd(p->db, &txn, rc, &zErr);
@@ -326,7 +337,7 @@ static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if( !sdFuncRowid(ctx, "sd_hard_delete", argv[1], &iRowid) ){ sdFuncRelease(p); return; }
   /* The row, with the deleted rows its operation cascaded to (sdPurge):
   ** several writes, so in a transaction of its own (or a savepoint). */
-  rc = sdFuncBegin(p->db, &txn, &zErr);
+  rc = sdFuncBegin(p->pConn, &txn, &zErr);
   if( rc==SQLITE_OK ){
     rc = sdPurge(p, iRowid, 0, txn.eTxn==SD_TXN_NONE, &nRemoved, &zErr);
     rc = sdFuncEnd(p->db, &txn, rc, &zErr);
@@ -460,10 +471,10 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       zErr = sqlite3_mprintf("softdelete: sd_purge() needs a time: rows deleted "
           "before it are removed for good; call sd_purge('%q') with one argument "
           "to remove every deleted row", p->zName);
-    }else if( p->eFormat==SD_FMT_BOOLEAN ){
-      zErr = sqlite3_mprintf("softdelete: %s uses format=boolean, which records "
+    }else if( SD_FMT_IS_FLAG(p->eFormat) ){
+      zErr = sqlite3_mprintf("softdelete: %s uses format=%s, which records "
           "no deletion time; call sd_purge('%q') to remove every deleted row",
-          p->zName, p->zName);
+          p->zName, sdFormatName(p->eFormat), p->zName);
     }else if( t==SQLITE_TEXT ){
       const char *z = (const char*)sqlite3_value_text(argv[1]);
       int bOk = 0;
@@ -491,11 +502,14 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   ** (or savepoint) of the call's own. */
   if( argc==1 ){
     rc = sdPrepare(p->db, &pStmt, 0, "SELECT %s FROM \"%w\".\"%w\" WHERE "
-                   "\"%w\" IS NOT NULL", p->zRowid, p->zDb, p->zBase, p->zMarker);
+                   "\"%w\" IS NOT %s", p->zRowid, p->zDb, p->zBase, p->zMarker,
+                   p->zLiveSql);
   }else{
+    /* A live row never matches, whatever its live value (live=0 sorts
+    ** before every time). */
     rc = sdPrepare(p->db, &pStmt, 0, "SELECT %s FROM \"%w\".\"%w\" WHERE "
-                   "\"%w\" IS NOT NULL AND \"%w\" < ?1", p->zRowid, p->zDb,
-                   p->zBase, p->zMarker, p->zMarker);
+                   "\"%w\" IS NOT %s AND \"%w\" < ?1", p->zRowid, p->zDb,
+                   p->zBase, p->zMarker, p->zLiveSql, p->zMarker);
     if( rc==SQLITE_OK ){
       rc = t==SQLITE_TEXT ? sdBindTime(pStmt, 1, p->eFormat, ms)
                           : sqlite3_bind_value(pStmt, 1, argv[1]);
@@ -503,7 +517,7 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   if( rc==SQLITE_OK ){
     SdTxn txn;
-    rc = sdFuncBegin(p->db, &txn, &zErr);
+    rc = sdFuncBegin(p->pConn, &txn, &zErr);
     if( rc==SQLITE_OK ){
       rc = sdPurgeListed(p, pStmt, txn.eTxn==SD_TXN_NONE, &nChange, &zErr);
       rc = sdFuncEnd(p->db, &txn, rc, &zErr);
@@ -576,7 +590,7 @@ static void sdPurgeExpiredFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     azTab = l.az;
     nTab = l.n;
   }
-  if( rc==SQLITE_OK ) rc = sdFuncBegin(db, &txn, &zErr);
+  if( rc==SQLITE_OK ) rc = sdFuncBegin(pConn, &txn, &zErr);
   if( rc==SQLITE_OK ){
     for(i=0; rc==SQLITE_OK && i<nTab; i++){
       SdVtab *p = 0;
@@ -596,8 +610,8 @@ static void sdPurgeExpiredFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
         }
         if( rc==SQLITE_OK ){
           rc = sdPrepare(db, &pStmt, 0, "SELECT %s FROM \"%w\".\"%w\" WHERE "
-                         "\"%w\" IS NOT NULL AND \"%w\" < ?1", p->zRowid, p->zDb,
-                         p->zBase, p->zMarker, p->zMarker);
+                         "\"%w\" IS NOT %s AND \"%w\" < ?1", p->zRowid, p->zDb,
+                         p->zBase, p->zMarker, p->zLiveSql, p->zMarker);
           if( rc==SQLITE_OK ) rc = sdBindTime(pStmt, 1, p->eFormat, ms);
           if( rc==SQLITE_OK ){
             rc = sdPurgeListed(p, pStmt, txn.eTxn==SD_TXN_NONE, &nChange, &zErr);
@@ -674,8 +688,8 @@ static int sdUniqueCheck(SdVtab *p, const int *aiCol, int nCol, const char *zCol
     sqlite3_str_appendf(s, "%squote(\"%w\")", i>1 ? "||', '||" : "",
                         p->aCol[aiCol[i]].zName);
   }
-  sqlite3_str_appendf(s, ", count(*) FROM \"%w\".\"%w\" WHERE \"%w\" IS NULL",
-                      p->zDb, p->zBase, p->zMarker);
+  sqlite3_str_appendf(s, ", count(*) FROM \"%w\".\"%w\" WHERE \"%w\" IS %s",
+                      p->zDb, p->zBase, p->zMarker, p->zLiveSql);
   for(i=1; i<nCol; i++){
     sqlite3_str_appendf(s, " AND \"%w\" IS NOT NULL", p->aCol[aiCol[i]].zName);
   }
@@ -767,9 +781,9 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
     rc = sdUniqueCheck(p, aiCol, argc, zCols, zNames, &zErr);
   }
   if( rc==SQLITE_OK && zErr==0 ){
-    rc = sdExec(p->db, &zErr, "CREATE %s INDEX IF NOT EXISTS \"%w\".\"%w\" ON "
-                "\"%w\"(%s) WHERE \"%w\" IS NULL", bUnique ? "UNIQUE" : "",
-                p->zDb, zName, p->zBase, zCols, p->zMarker);
+    rc = sdExec(p->db, &zErr, "CREATE %sINDEX IF NOT EXISTS \"%w\".\"%w\" ON "
+                "\"%w\"(%s) WHERE \"%w\" IS %s", bUnique ? "UNIQUE " : "",
+                p->zDb, zName, p->zBase, zCols, p->zMarker, p->zLiveSql);
   }
   if( rc || zErr ){
     if( rc==SQLITE_NOMEM && zErr==0 ) zErr = sqlite3_mprintf("out of memory");
@@ -925,6 +939,21 @@ static void sdStatementMemoryFunc(sqlite3_context *ctx, int argc,
   sqlite3_result_int64(ctx, iOld);
 }
 
+/*
+** sd_guard(): 1 while softdelete itself writes base tables on this
+** connection (a soft delete, restore, purge or hard delete, and the
+** foreign-key actions they set off), else 0. The triggers of guard=on call
+** it to let those writes by and refuse every other (sd_table.c). It changes
+** nothing and reveals no data: SQLITE_INNOCUOUS, so that the triggers run
+** under PRAGMA trusted_schema=OFF too.
+*/
+static void sdGuardFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  SdConn *pConn = (SdConn*)sqlite3_user_data(ctx);
+  (void)argc;
+  (void)argv;
+  sqlite3_result_int(ctx, pConn->nGuard>0);
+}
+
 int sdRegisterFunctions(sqlite3 *db, SdConn *pConn){
   /* Functions that change data, schema or the clock must not be reachable
   ** from a view or trigger in a database file: SQLITE_DIRECTONLY. */
@@ -953,6 +982,9 @@ int sdRegisterFunctions(sqlite3 *db, SdConn *pConn){
         SQLITE_UTF8 | SQLITE_DIRECTONLY, pConn, aFunc[i].x, 0, 0);
     if( rc ) return rc;
   }
+  rc = sqlite3_create_function(db, "sd_guard", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS,
+                               pConn, sdGuardFunc, 0, 0);
+  if( rc ) return rc;
   /* sd_version() has no side effect and one answer. */
   return sqlite3_create_function(db, "sd_version", 0,
       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0, sdVersionFunc, 0, 0);

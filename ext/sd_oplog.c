@@ -41,6 +41,7 @@ struct SdOpsVtab {
 typedef struct SdOpsTable SdOpsTable;
 struct SdOpsTable {
   char *zDb, *zName, *zBase, *zMarker, *zActor;
+  char *zLiveSql;           /* live=, as an SQL literal */
 };
 
 typedef struct SdOpsCursor SdOpsCursor;
@@ -131,6 +132,7 @@ static void sdOpsReset(SdOpsCursor *pCur){
     sqlite3_free(pT->zName);
     sqlite3_free(pT->zBase);
     sqlite3_free(pT->zMarker);
+    sqlite3_free(pT->zLiveSql);
     sqlite3_free(pT->zActor);
   }
   pCur->nTab = 0;
@@ -169,8 +171,9 @@ static int sdOpsAdd(void *pArg, const char *zDb, const char *zName,
   pT->zName = sqlite3_mprintf("%s", zName);
   pT->zBase = sqlite3_mprintf("%s", pOpt->zBase);
   pT->zMarker = sqlite3_mprintf("%s", pOpt->zMarker);
+  pT->zLiveSql = sqlite3_mprintf("%s", pOpt->zLiveSql);
   pT->zActor = pOpt->zActor ? sqlite3_mprintf("%s", pOpt->zActor) : 0;
-  if( !pT->zDb || !pT->zName || !pT->zBase || !pT->zMarker
+  if( !pT->zDb || !pT->zName || !pT->zBase || !pT->zMarker || !pT->zLiveSql
    || (pOpt->zActor && !pT->zActor) ){
     return SQLITE_NOMEM;
   }
@@ -217,8 +220,8 @@ static int sdOpsStep(SdOpsCursor *pCur, sqlite3 *db){
       if( pT->zActor ) sqlite3_str_appendf(s, "min(\"sd\".\"%w\")", pT->zActor);
       else sqlite3_str_appendall(s, "NULL");
       sqlite3_str_appendf(s, ", count(*) FROM \"%w\".\"%w\" AS \"sd\" WHERE "
-          "\"sd\".\"%w\" IS NOT NULL AND \"sd\".\"%w\" IS NOT NULL",
-          pT->zDb, pT->zBase, zOp, pT->zMarker);
+          "\"sd\".\"%w\" IS NOT NULL AND \"sd\".\"%w\" IS NOT %s",
+          pT->zDb, pT->zBase, zOp, pT->zMarker, pT->zLiveSql);
       if( pCur->bOp ) sqlite3_str_appendf(s, " AND \"sd\".\"%w\"=?1", zOp);
       sqlite3_str_appendall(s, " GROUP BY 1");
       sqlite3_free(zOp);

@@ -499,9 +499,9 @@ int sdBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS \"sd\" WHERE 1",
                         p->zDb, p->zBase);
   }else{
-    sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS \"sd\" WHERE \"sd\".\"%w\" %s",
+    sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS \"sd\" WHERE \"sd\".\"%w\" %s%s",
                         p->zDb, p->zBase, p->zMarker,
-                        p->eShow==SD_SHOW_LIVE ? "IS NULL" : "IS NOT NULL");
+                        p->eShow==SD_SHOW_LIVE ? "IS " : "IS NOT ", p->zLiveSql);
   }
   for(i=0; i<nTerm; i++){
     SdTerm *t = &aTerm[i];
@@ -1449,7 +1449,13 @@ int sdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     return SQLITE_OK;
   }
   iOut = pCur->aiOut[i];
-  if( iOut<0 ) return SQLITE_OK;                        /* marker: NULL */
+  if( iOut<0 ){
+    /* The hidden marker of a live table reads the live value (NULL), the
+    ** hidden actor NULL. */
+    SdVtab *p = (SdVtab*)cur->pVtab;
+    if( i==p->iMarker && p->pLiveVal ) sqlite3_result_value(ctx, p->pLiveVal);
+    return SQLITE_OK;
+  }
   if( pCur->iRow<pCur->nSkip ){
     /* A stand-in row of the OFFSET hint, read after all. */
     int rc = SQLITE_OK;

@@ -36,6 +36,8 @@ struct SdArgs {
   int eShow;                /* show=, or -1 (live) */
   char *zActor;             /* actor=, or NULL (none) */
   char *zRetain;            /* retain=, or NULL (none) */
+  char *zLiveSql;           /* live= as an SQL literal, or NULL (not given) */
+  int eGuard;               /* guard=: 1 on, 0 off, -1 not given */
 };
 
 static void sdArgsClear(SdArgs *a){
@@ -43,6 +45,7 @@ static void sdArgsClear(SdArgs *a){
   sqlite3_free(a->zMarker);
   sqlite3_free(a->zActor);
   sqlite3_free(a->zRetain);
+  sqlite3_free(a->zLiveSql);
   memset(a, 0, sizeof(*a));
 }
 
@@ -51,7 +54,13 @@ static void sdArgsClear(SdArgs *a){
 #define SD_HAVE_OP     2
 #define SD_HAVE_ACTOR  4
 
-#define SD_OPTIONS "column=, format=, show=, actor= or retain="
+#define SD_OPTIONS "column=, format=, live=, show=, actor=, retain= or guard="
+
+/* The live value: live= as given, else what the format implies. */
+static const char *sdLiveOf(const SdArgs *a){
+  if( a->zLiveSql ) return a->zLiveSql;
+  return a->eFormat==SD_FMT_ACTIVE ? "1" : "NULL";
+}
 
 /*
 ** Is z a duration "N unit" (N a number, unit one of SQLite's modifier units:
@@ -92,7 +101,7 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
   int mSeen = 0;
   char *zKey = 0, *zVal = 0;
   memset(a, 0, sizeof(*a));
-  a->eFormat = a->eShow = -1;
+  a->eFormat = a->eShow = a->eGuard = -1;
   if( nArg<1 || azArg[0][0]==0 ){
     *pzErr = sqlite3_mprintf("softdelete: missing base table name: "
         "CREATE VIRTUAL TABLE name USING softdelete(base_table)");
@@ -130,16 +139,17 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
       rc = SQLITE_ERROR;
     }else if( zKey==0 ){
       *pzErr = sqlite3_mprintf("softdelete: expected an option key=value, "
-          "got: %s (the key is one word: column, format, show, actor or retain)", z);
+          "got: %s (the key is one word: column, format, live, show, actor, retain "
+          "or guard)", z);
       rc = SQLITE_ERROR;
     }else{
       /* Each option once; then what its value must be. */
       static const char *const azOpt[] = {
-        "column", "format", "show", "actor", "retain"
+        "column", "format", "show", "actor", "retain", "live", "guard"
       };
       int k;
-      for(k=0; k<5 && sdStrICmp(zKey, azOpt[k]); k++){}
-      if( k==5 ){
+      for(k=0; k<7 && sdStrICmp(zKey, azOpt[k]); k++){}
+      if( k==7 ){
         *pzErr = sqlite3_mprintf("softdelete: unknown option %s=: "
             "expected " SD_OPTIONS, zKey);
         rc = SQLITE_ERROR;
@@ -156,7 +166,8 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
       }else if( k==1 ){
         if( (a->eFormat = sdParseFormat(zVal))<0 ){
           *pzErr = sqlite3_mprintf("softdelete: unknown format=%s: expected "
-              "datetime, unixepoch, unixepoch_ms, julianday or boolean", zVal);
+              "datetime, unixepoch, unixepoch_ms, julianday, boolean or active",
+              zVal);
           rc = SQLITE_ERROR;
         }
       }else if( k==2 ){
@@ -166,6 +177,22 @@ static int sdParseArgs(int nArg, const char *const *azArg, SdArgs *a, char **pzE
         else{
           *pzErr = sqlite3_mprintf("softdelete: unknown show=%s: expected live, "
               "deleted or all", zVal);
+          rc = SQLITE_ERROR;
+        }
+      }else if( k==5 ){
+        rc = sdArgLiteral(z, &a->zLiveSql);
+        if( rc==SQLITE_OK && a->zLiveSql==0 ){
+          *pzErr = sqlite3_mprintf("softdelete: live=%s is not a value: give "
+              "the marker of a live row as NULL, a number (live=0) or a quoted "
+              "text (live='no')", zVal);
+          rc = SQLITE_ERROR;
+        }
+      }else if( k==6 ){
+        if( sdStrICmp(zVal, "on")==0 ) a->eGuard = 1;
+        else if( sdStrICmp(zVal, "off")==0 ) a->eGuard = 0;
+        else{
+          *pzErr = sqlite3_mprintf("softdelete: unknown guard=%s: expected on "
+              "or off", zVal);
           rc = SQLITE_ERROR;
         }
       }else if( !sdIsDuration(zVal) ){
@@ -244,6 +271,8 @@ void sdTableFree(SdVtab *p){
   sqlite3_free(p->zOpCol);
   sqlite3_free(p->zActor);
   sqlite3_free(p->zRetain);
+  sqlite3_free(p->zLiveSql);
+  sqlite3_value_free(p->pLiveVal);
   sqlite3_free(p->zLive);
   sqlite3_free(p->zMissing);
   sqlite3_free(p->zDeferred);
@@ -599,7 +628,7 @@ static int sdReadIndexes(SdVtab *p){
     if( pIdx->bPartial ){
       pIdx->zWhere = sdFindWhere(zSql, &rc);
       if( rc ) break;
-      pIdx->bLive = sdIsLiveWhere(pIdx->zWhere, p->zMarker);
+      pIdx->bLive = sdIsLiveWhere(pIdx->zWhere, p->zMarker, p->zLiveSql);
       pIdx->bOpIdx = sdIsNotNullWhere(pIdx->zWhere, p->zOpCol);
     }
     rc = sqlite3_bind_text(pInfo, 1, zName, -1, SQLITE_TRANSIENT);
@@ -912,7 +941,11 @@ static int sdCheckMarker(SdVtab *p, int mHave, char **pzErr){
     SdCol *pM = &p->aCol[p->iMarker];
     if( pM->bPk ) zWhy = "part of the PRIMARY KEY";
     else if( pM->bGenerated ) zWhy = "a generated column";
-    else if( pM->bNotNull ) zWhy = "declared NOT NULL (live rows hold NULL there)";
+    else if( pM->bNotNull && p->pLiveVal==0 ){
+      zWhy = "declared NOT NULL, and live rows hold NULL there: if live rows "
+             "hold a value, name it with live= (live=0 for a column that is 0 "
+             "until the row is deleted)";
+    }
   }
   if( zWhy==0 && (mHave & SD_HAVE_ACTOR) ){
     SdCol *pA = &p->aCol[p->iActor];
@@ -1084,6 +1117,15 @@ static int sdInherit(sqlite3 *db, const char *zDb, const char *zName,
     zWhat = "actor=";
   }else if( a->zRetain && (live.zRetain==0 || strcmp(a->zRetain, live.zRetain)!=0) ){
     zWhat = "retain=";
+  }else if( a->zLiveSql && strcmp(a->zLiveSql, sdLiveOf(&live))!=0 ){
+    zWhat = "live=";
+  }
+  if( zWhat==0 && a->eGuard>=0 ){
+    *pzErr = sqlite3_mprintf("softdelete: guard= belongs to the live table: "
+        "%s (show=%s) takes none; the guard of %s is set on %s", zName,
+        a->eShow==SD_SHOW_ALL ? "all" : "deleted", a->zBase, *pzLive);
+    sdArgsClear(&live);
+    return *pzErr ? SQLITE_OK : SQLITE_NOMEM;
   }
   if( zWhat ){
     *pzErr = sqlite3_mprintf("softdelete: %s contradicts the live table %s of "
@@ -1094,14 +1136,260 @@ static int sdInherit(sqlite3 *db, const char *zDb, const char *zName,
     sqlite3_free(a->zMarker);
     sqlite3_free(a->zActor);
     sqlite3_free(a->zRetain);
+    sqlite3_free(a->zLiveSql);
     a->zMarker = live.zMarker;
     a->zActor = live.zActor;
     a->zRetain = live.zRetain;
+    a->zLiveSql = live.zLiveSql;
     a->eFormat = live.eFormat;
-    live.zMarker = live.zActor = live.zRetain = 0;
+    live.zMarker = live.zActor = live.zRetain = live.zLiveSql = 0;
   }
   sdArgsClear(&live);
   return rc;
+}
+
+/* ---- guard=on: triggers on the base (SPEC 15) ---------------------------- */
+
+/*
+** A table with guard=on has three triggers on its base, named after it:
+**
+**   <vtab>_guard_delete  BEFORE DELETE, unless softdelete itself deletes
+**   <vtab>_guard_update  BEFORE UPDATE OF the marker, operation (and actor)
+**                        columns that changes one, unless softdelete writes
+**   <vtab>_guard_insert  BEFORE INSERT of a row that is not live
+**
+** "softdelete itself" is sd_guard(), 1 while the extension writes on this
+** connection (sd_func.c). A connection that has not loaded the extension
+** has no sd_guard(): its DELETE, and its UPDATE of those columns, fail to
+** prepare ("no such function: sd_guard"), never run as a silent hard delete.
+** The insert trigger calls no function: such a connection may insert live
+** rows. The triggers are created with the table's columns (sdEnsureColumns),
+** dropped by DROP TABLE of the virtual table, renamed with it.
+*/
+static const char *const azGuardKind[] = { "delete", "update", "insert" };
+
+/* Refuse guard=on when a name its triggers take is already in use. */
+static int sdGuardNamesFree(SdVtab *p, const char *zVtab, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int k, rc = SQLITE_OK;
+  for(k=0; rc==SQLITE_OK && k<3; k++){
+    char *zTrig = sqlite3_mprintf("%s_guard_%s", zVtab, azGuardKind[k]);
+    if( zTrig==0 ) return SQLITE_NOMEM;
+    rc = sdPrepare(p->db, &pStmt, 0, "SELECT type FROM \"%w\".sqlite_master "
+                   "WHERE name=?1 COLLATE NOCASE", p->zDb);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, zTrig, -1, SQLITE_STATIC);
+      if( sqlite3_step(pStmt)==SQLITE_ROW ){
+        *pzErr = sqlite3_mprintf("softdelete: guard=on names its triggers "
+            "after %s, and %s %s exists already: drop or rename it first",
+            zVtab, (const char*)sqlite3_column_text(pStmt, 0), zTrig);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+      if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+      else sqlite3_finalize(pStmt);
+    }
+    sqlite3_free(zTrig);
+  }
+  return rc;
+}
+
+/* Create the triggers of guard=on for virtual table zVtab, if missing. */
+int sdGuardInstall(SdVtab *p, const char *zVtab){
+  int k, rc = SQLITE_OK;
+  char *zErr = 0;
+  for(k=0; rc==SQLITE_OK && k<3; k++){
+    sqlite3_str *s = sqlite3_str_new(p->db);
+    char *zMsg = 0, *zSql;
+    sqlite3_str_appendf(s, "CREATE TRIGGER IF NOT EXISTS \"%w\".\"%w_guard_%s\" "
+        "BEFORE %s", p->zDb, zVtab, azGuardKind[k],
+        k==0 ? "DELETE" : k==1 ? "UPDATE OF " : "INSERT");
+    if( k==0 ){
+      sqlite3_str_appendf(s, " ON \"%w\" WHEN sd_guard() IS NOT 1", p->zBase);
+      zMsg = sqlite3_mprintf("softdelete: %s is guarded by %s: DELETE FROM %s "
+          "deletes (softly); rows are removed for good only by sd_purge(), "
+          "sd_hard_delete() or DELETE on a trash table of %s",
+          p->zBase, zVtab, zVtab, zVtab);
+    }else if( k==1 ){
+      sqlite3_str_appendf(s, "\"%w\", \"%w\"%s%w%s ON \"%w\" WHEN (NEW.\"%w\" IS "
+          "NOT OLD.\"%w\" OR NEW.\"%w\" IS NOT OLD.\"%w\"", p->zMarker, p->zOpCol,
+          p->zActor ? ", \"" : "", p->zActor ? p->zActor : "",
+          p->zActor ? "\"" : "", p->zBase, p->zMarker, p->zMarker,
+          p->zOpCol, p->zOpCol);
+      if( p->zActor ){
+        sqlite3_str_appendf(s, " OR NEW.\"%w\" IS NOT OLD.\"%w\"",
+                            p->zActor, p->zActor);
+      }
+      sqlite3_str_appendall(s, ") AND sd_guard() IS NOT 1");
+      zMsg = sqlite3_mprintf("softdelete: %s is guarded by %s: %s%s%s and %s "
+          "are written by softdelete only: DELETE FROM %s deletes, sd_restore() "
+          "or an UPDATE of a trash table restores", p->zBase, zVtab,
+          p->zMarker, p->zActor ? ", " : "", p->zActor ? p->zOpCol : "",
+          p->zActor ? p->zActor : p->zOpCol, zVtab);
+    }else{
+      sqlite3_str_appendf(s, " ON \"%w\" WHEN NEW.\"%w\" IS NOT %s OR NEW.\"%w\" "
+          "IS NOT NULL", p->zBase, p->zMarker, p->zLiveSql, p->zOpCol);
+      if( p->zActor ){
+        sqlite3_str_appendf(s, " OR NEW.\"%w\" IS NOT NULL", p->zActor);
+      }
+      zMsg = sqlite3_mprintf("softdelete: %s is guarded by %s: a row is inserted "
+          "live (%s %s %s, %s NULL%s%s%s); rows are deleted by DELETE FROM %s",
+          p->zBase, zVtab, p->zMarker, p->pLiveVal ? "=" : "IS", p->zLiveSql,
+          p->zOpCol, p->zActor ? ", " : "", p->zActor ? p->zActor : "",
+          p->zActor ? " NULL" : "", zVtab);
+    }
+    sqlite3_str_appendf(s, " BEGIN SELECT RAISE(ABORT, %Q); END", zMsg);
+    zSql = sdMprintfStr(s, &rc);
+    if( rc==SQLITE_OK && zMsg==0 ) rc = SQLITE_NOMEM;
+    if( rc==SQLITE_OK ) rc = sdExec(p->db, &zErr, "%s", zSql);
+    sqlite3_free(zSql);
+    sqlite3_free(zMsg);
+  }
+  if( rc ){
+    sdVtabError(p, "softdelete: cannot create the guard of %s on %s: %s", zVtab,
+                p->zBase, zErr ? zErr : sqlite3_errstr(rc));
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
+/*
+** Drop the triggers of guard=on of virtual table zVtab: those of their
+** names on its base that say "softdelete:" (a trigger of the user's own
+** that only shares a name stays).
+*/
+int sdGuardRemove(SdVtab *p, const char *zVtab){
+  int k, rc = SQLITE_OK;
+  char *zErr = 0;
+  for(k=0; rc==SQLITE_OK && k<3; k++){
+    sqlite3_stmt *pStmt = 0;
+    char *zTrig = sqlite3_mprintf("%s_guard_%s", zVtab, azGuardKind[k]);
+    int bOurs = 0;
+    if( zTrig==0 ) return SQLITE_NOMEM;
+    rc = sdPrepare(p->db, &pStmt, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE "
+        "type='trigger' AND name=?1 COLLATE NOCASE AND tbl_name=?2 COLLATE NOCASE "
+        "AND instr(CAST(sql AS TEXT), 'RAISE(ABORT, ''softdelete: ')>0", p->zDb);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, zTrig, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, p->zBase, -1, SQLITE_STATIC);
+      bOurs = sqlite3_step(pStmt)==SQLITE_ROW;
+      rc = sqlite3_finalize(pStmt);
+    }
+    if( rc==SQLITE_OK && bOurs ){
+      rc = sdExec(p->db, &zErr, "DROP TRIGGER \"%w\".\"%w\"", p->zDb, zTrig);
+    }
+    sqlite3_free(zTrig);
+  }
+  if( rc ){
+    sdVtabError(p, "softdelete: cannot remove the guard of %s from %s: %s", zVtab,
+                p->zBase, zErr ? zErr : sqlite3_errstr(rc));
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
+/*
+** Adoption safety, at CREATE over a base that has the marker column already:
+** if no row holds the live value while some row holds another (one that
+** softdelete did not delete: it has no operation id), the table would come
+** up with every row hidden. That is refused, naming the values found most,
+** so that live= can be given; no row is touched.
+*/
+static int sdCheckAdoption(SdVtab *p, int mHave, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *s;
+  int rc, bHidden = 0, n = 0;
+  char *zFound;
+  const char *zFirst = 0;
+  rc = sdPrepare(p->db, &pStmt, 0, "SELECT NOT EXISTS(SELECT 1 FROM "
+      "\"%w\".\"%w\" WHERE \"%w\" IS %s) AND EXISTS(SELECT 1 FROM \"%w\".\"%w\" "
+      "WHERE \"%w\" IS NOT %s%s%w%s)", p->zDb, p->zBase, p->zMarker, p->zLiveSql,
+      p->zDb, p->zBase, p->zMarker, p->zLiveSql,
+      (mHave & SD_HAVE_OP) ? " AND \"" : "", (mHave & SD_HAVE_OP) ? p->zOpCol : "",
+      (mHave & SD_HAVE_OP) ? "\" IS NULL" : "");
+  if( rc ) return rc;
+  if( sqlite3_step(pStmt)==SQLITE_ROW ) bHidden = sqlite3_column_int(pStmt, 0);
+  rc = sqlite3_finalize(pStmt);
+  if( rc || !bHidden ) return rc;
+  rc = sdPrepare(p->db, &pStmt, 0, "SELECT quote(\"%w\"), count(*) FROM "
+      "\"%w\".\"%w\" GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3",
+      p->zMarker, p->zDb, p->zBase);
+  if( rc ) return rc;
+  s = sqlite3_str_new(0);
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zVal = (const char*)sqlite3_column_text(pStmt, 0);
+    if( zVal==0 ){ rc = SQLITE_NOMEM; break; }
+    sqlite3_str_appendf(s, "%s%s (%lld row%s)", n++ ? ", " : "", zVal,
+        sqlite3_column_int64(pStmt, 1),
+        sqlite3_column_int64(pStmt, 1)==1 ? "" : "s");
+    if( n==1 ) zFirst = "";
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_reset(pStmt);
+  zFound = sdMprintfStr(s, &rc);
+  if( rc==SQLITE_OK ){
+    /* The most frequent value, as the suggestion. */
+    sqlite3_reset(pStmt);
+    if( zFirst && sqlite3_step(pStmt)==SQLITE_ROW ){
+      zFirst = (const char*)sqlite3_column_text(pStmt, 0);
+    }
+    *pzErr = sqlite3_mprintf("softdelete: every row of %s would be hidden: "
+        "its marker column %s holds the live value %s in no row; it holds %s. "
+        "If one of these marks a live row, say so with live= (for example "
+        "live=%s); no row was changed", p->zBase, p->zMarker, p->zLiveSql,
+        zFound ? zFound : "", zFirst ? zFirst : "0");
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  sqlite3_free(zFound);
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
+** Set p->zLiveSql and p->pLiveVal from the live value zSql (an SQL literal
+** checked by sdArgLiteral), and check it against the format: a deletion
+** must write something other than the live value.
+*/
+static int sdLiveValue(SdVtab *p, const char *zSql, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int rc = SQLITE_OK, t = SQLITE_NULL;
+  if( sqlite3_stricmp(zSql, "NULL")!=0 ){
+    rc = sdPrepare(p->db, &pStmt, 0, "SELECT %s", zSql);
+    if( rc==SQLITE_ERROR ){
+      *pzErr = sqlite3_mprintf("softdelete: live=%s is not a value: %s", zSql,
+                               sqlite3_errmsg(p->db));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      t = sqlite3_column_type(pStmt, 0);
+      p->pLiveVal = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
+      if( p->pLiveVal==0 ) rc = SQLITE_NOMEM;
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+    else sqlite3_finalize(pStmt);
+    if( rc==SQLITE_OK && p->pLiveVal==0 ) rc = SQLITE_ERROR;
+    if( rc ) return rc;
+  }
+  /* One spelling of each value: integers as SQLite writes them. */
+  if( t==SQLITE_INTEGER ){
+    p->zLiveSql = sqlite3_mprintf("%lld", sqlite3_value_int64(p->pLiveVal));
+  }else{
+    p->zLiveSql = sqlite3_mprintf("%s", zSql);
+  }
+  if( p->zLiveSql==0 ) return SQLITE_NOMEM;
+  if( p->eFormat==SD_FMT_ACTIVE && (t!=SQLITE_INTEGER
+                                 || sqlite3_value_int64(p->pLiveVal)!=1) ){
+    *pzErr = sqlite3_mprintf("softdelete: format=active marks a live row with "
+        "1 and a deleted one with 0: leave live= out (it is 1), or use "
+        "format=boolean with live=%s", zSql);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if( p->eFormat==SD_FMT_BOOLEAN && (t==SQLITE_INTEGER || t==SQLITE_FLOAT)
+   && sqlite3_value_double(p->pLiveVal)==1.0 ){
+    *pzErr = sqlite3_mprintf("softdelete: format=boolean writes 1 when it "
+        "deletes, and live=%s says 1 is live: for a flag that is 1 when live "
+        "use format=active", zSql);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
 }
 
 /*
@@ -1158,13 +1446,16 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
   a.zActor = 0;
   p->zRetain = a.zRetain;
   a.zRetain = 0;
-  if( p->zRetain && p->eFormat==SD_FMT_BOOLEAN ){
+  p->bGuard = a.eGuard==1;
+  if( p->zRetain && SD_FMT_IS_FLAG(p->eFormat) ){
     *pzErr = sqlite3_mprintf("softdelete: retain= needs a deletion time, and "
-        "format=boolean records none: use a time format (datetime, unixepoch, "
-        "unixepoch_ms, julianday)");
+        "format=%s records none: use a time format (datetime, unixepoch, "
+        "unixepoch_ms, julianday)", sdFormatName(p->eFormat));
     rc = SQLITE_ERROR;
     goto fail;
   }
+  rc = sdLiveValue(p, sdLiveOf(&a), pzErr);
+  if( rc ) goto fail;
   p->zOpCol = sqlite3_mprintf("%s_op", p->zMarker);
   if( p->zDb==0 || p->zName==0 || p->zOpCol==0 ){ rc = SQLITE_NOMEM; goto fail; }
   if( p->zActor && (sdStrICmp(p->zActor, p->zMarker)==0
@@ -1230,6 +1521,10 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
     }
     if( rc ) goto fail;
   }
+  if( eMode==SD_MODE_CREATE && p->eShow==SD_SHOW_LIVE && (mHave & SD_HAVE_MARKER) ){
+    rc = sdCheckAdoption(p, mHave, pzErr);
+    if( rc ) goto fail;
+  }
   if( eMode==SD_MODE_CREATE && p->eShow==SD_SHOW_LIVE && (mHave & SD_HAVE_ACTOR) ){
     /* The actor is written at each delete and cleared at each restore: a
     ** column that holds data in live rows (every row, while there is no
@@ -1237,8 +1532,8 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
     sqlite3_stmt *pChk = 0;
     if( mHave & SD_HAVE_MARKER ){
       rc = sdPrepare(db, &pChk, 0, "SELECT 1 FROM \"%w\".\"%w\" AS \"sd\" WHERE "
-          "\"sd\".\"%w\" IS NULL AND \"sd\".\"%w\" IS NOT NULL LIMIT 1",
-          zDb, p->zBase, p->zMarker, p->zActor);
+          "\"sd\".\"%w\" IS %s AND \"sd\".\"%w\" IS NOT NULL LIMIT 1",
+          zDb, p->zBase, p->zMarker, p->zLiveSql, p->zActor);
     }else{
       rc = sdPrepare(db, &pChk, 0, "SELECT 1 FROM \"%w\".\"%w\" AS \"sd\" WHERE "
           "\"sd\".\"%w\" IS NOT NULL LIMIT 1", zDb, p->zBase, p->zActor);
@@ -1261,6 +1556,12 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
     if( eMode==SD_MODE_CREATE && p->eShow==SD_SHOW_LIVE ){
       rc = sdHasOpIndex(p, &bIndex);
       if( rc ) goto fail;
+    }
+    if( eMode==SD_MODE_CREATE && p->bGuard ){
+      /* The guard's triggers are created with the columns (below). */
+      rc = sdGuardNamesFree(p, zName, pzErr);
+      if( rc ) goto fail;
+      bIndex = 0;
     }
     if( (mHave & mWant)!=mWant || !bIndex ){
       /* Columns are added only for a table created in this transaction,
@@ -1413,8 +1714,10 @@ int sdEnsureColumns(SdVtab *p){
   }
   /* In the order the declaration appended them (sdTableInit). */
   if( rc==SQLITE_OK && !(mHave & SD_HAVE_MARKER) ){
-    rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s",
-                p->zDb, p->zBase, p->zMarker, sdMarkerType(p->eFormat));
+    /* Rows there are live: with a live value, they hold it from now on. */
+    rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s%s%s",
+                p->zDb, p->zBase, p->zMarker, sdMarkerType(p->eFormat),
+                p->pLiveVal ? " DEFAULT " : "", p->pLiveVal ? p->zLiveSql : "");
   }
   if( rc==SQLITE_OK && !(mHave & SD_HAVE_OP) ){
     rc = sdExec(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" INTEGER",
@@ -1454,6 +1757,10 @@ int sdEnsureColumns(SdVtab *p){
     }
     sqlite3_free(zIdx);
     sqlite3_free(zErr);
+    if( rc ) return rc;
+  }
+  if( p->bGuard ){
+    rc = sdGuardInstall(p, p->zName);
     if( rc ) return rc;
   }
   p->bPending = 0;
@@ -1566,6 +1873,7 @@ int sdForEachLiveTable(sqlite3 *db, SdTableFn xTable, void *pArg){
           o.zMarker = a.zMarker ? a.zMarker : "deleted_at";
           o.zActor = a.zActor;
           o.zRetain = a.zRetain;
+          o.zLiveSql = sdLiveOf(&a);
           rc = xTable(pArg, zDb, zName, &o);
         }
       }

@@ -322,8 +322,128 @@ static int sdIsNullTest(const char *zWhere, const char *zCol, int bNot){
   return eType==0 && nOpen==0;
 }
 
-int sdIsLiveWhere(const char *zWhere, const char *zMarker){
-  return sdIsNullTest(zWhere, zMarker, 0);
+/*
+** With a live value other than NULL: is zWhere "<marker> IS <zLiveSql>",
+** the literal spelt as the extension spells it (so that SQLite, which
+** compares the two expressions as written, uses the index for the queries
+** the extension generates)?
+*/
+int sdIsLiveWhere(const char *zWhere, const char *zMarker, const char *zLiveSql){
+  int n, i = 0, iTok = 0, nTok = 0, eType, nOpen = 0, nLit, j = 0;
+  if( zLiveSql==0 || sqlite3_stricmp(zLiveSql, "NULL")==0 ){
+    return sdIsNullTest(zWhere, zMarker, 0);
+  }
+  if( zWhere==0 ) return 0;
+  n = (int)strlen(zWhere);
+  nLit = (int)strlen(zLiveSql);
+  while( (eType = sdNextToken(zWhere, n, &i, &iTok, &nTok))==SD_TK_PUNCT
+      && zWhere[iTok]=='(' ){
+    nOpen++;
+  }
+  if( !sdTokenIs(&zWhere[iTok], nTok, eType, zMarker) ) return 0;
+  eType = sdNextToken(zWhere, n, &i, &iTok, &nTok);
+  if( !sdIsKeyword(&zWhere[iTok], nTok, eType, "is") ) return 0;
+  /* The literal's tokens, then only closing parentheses. */
+  while( j<nLit && (eType = sdNextToken(zWhere, n, &i, &iTok, &nTok))!=0 ){
+    if( nTok>nLit-j || memcmp(&zWhere[iTok], &zLiveSql[j], nTok)!=0 ) return 0;
+    j += nTok;
+  }
+  if( j<nLit ) return 0;
+  while( (eType = sdNextToken(zWhere, n, &i, &iTok, &nTok))==SD_TK_PUNCT
+      && zWhere[iTok]==')' && nOpen>0 ){
+    nOpen--;
+  }
+  return eType==0 && nOpen==0;
+}
+
+/*
+** The value of option live= in module argument z (after its '='), checked
+** and written as an SQL literal: NULL, an integer or real with an optional
+** sign, or a quoted text ('x'). *pzSql is set to it, or left NULL if the
+** value is none of these. Returns SQLITE_NOMEM on OOM.
+*/
+int sdArgLiteral(const char *z, char **pzSql){
+  int n = (int)strlen(z), i = 0, iTok, nTok, eType, bEq = 0, k;
+  int nDigit = 0, bDot = 0, bExp = 0, bOk = 1, iEnd = -1, bSign = 0;
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *zOut;
+  *pzSql = 0;
+  while( (eType = sdNextToken(z, n, &i, &iTok, &nTok))!=0 ){
+    if( !bEq ){
+      bEq = eType==SD_TK_PUNCT && z[iTok]=='=';
+      continue;
+    }
+    if( eType==SD_TK_STRING ){
+      /* A quoted text, alone: re-quoted the one way. */
+      char *zText = sdDequote(&z[iTok], nTok);
+      if( zText==0 || sqlite3_str_length(s)>0
+       || sdNextToken(z, n, &i, &iTok, &nTok)!=0 ){
+        bOk = zText!=0 ? 0 : -1;
+      }else{
+        sqlite3_str_appendf(s, "%Q", zText);
+      }
+      sqlite3_free(zText);
+      break;
+    }
+    /* One number: white space or a comment only after its sign. */
+    if( (eType!=SD_TK_WORD && eType!=SD_TK_PUNCT)
+     || (iEnd>=0 && iTok>iEnd && !bSign) ){
+      bOk = 0;
+      break;
+    }
+    bSign = iEnd<0 && eType==SD_TK_PUNCT && (z[iTok]=='-' || z[iTok]=='+');
+    iEnd = iTok+nTok;
+    sqlite3_str_append(s, &z[iTok], nTok);
+  }
+  k = sqlite3_str_errcode(s);
+  zOut = sqlite3_str_finish(s);
+  if( bOk<0 || k ){
+    sqlite3_free(zOut);
+    return SQLITE_NOMEM;
+  }
+  if( zOut==0 ) return SQLITE_OK;       /* nothing after the '=' */
+  if( bOk && sqlite3_stricmp(zOut, "NULL")==0 ){
+    *pzSql = zOut;
+    memcpy(zOut, "NULL", 4);
+    return SQLITE_OK;
+  }
+  if( bOk && zOut && zOut[0]=='\'' ){
+    *pzSql = zOut;
+    return SQLITE_OK;
+  }
+  /* A number: [+-] digits [. digits] [e [+-] digits], or [+-] . digits ... */
+  k = 0;
+  if( bOk && zOut && (zOut[0]=='-' || zOut[0]=='+') ) k = 1;
+  for(; bOk && zOut && zOut[k]; k++){
+    char c = zOut[k];
+    if( c>='0' && c<='9' ){
+      nDigit++;
+    }else if( c=='.' && !bDot && !bExp ){
+      bDot = 1;
+    }else if( (c=='e' || c=='E') && nDigit>0 && !bExp ){
+      bExp = 1;
+      nDigit = 0;
+      if( zOut[k+1]=='-' || zOut[k+1]=='+' ) k++;
+    }else{
+      bOk = 0;
+    }
+  }
+  if( bOk && zOut && nDigit>0 ){
+    /* One spelling of each value, so that two texts compare: no '+', and
+    ** an integer without leading zeros (nor a sign on 0). */
+    if( zOut[0]=='+' ) memmove(zOut, zOut+1, strlen(zOut));
+    if( !bDot && !bExp ){
+      int iDig = zOut[0]=='-';
+      while( zOut[iDig]=='0' && zOut[iDig+1] ){
+        memmove(&zOut[iDig], &zOut[iDig+1], strlen(&zOut[iDig]));
+      }
+      if( strcmp(zOut, "-0")==0 ) memmove(zOut, zOut+1, 2);
+    }
+    *pzSql = zOut;
+  }else{
+    sqlite3_free(zOut);
+  }
+  return SQLITE_OK;
 }
 
 /* Is zWhere "zCol IS NOT NULL" (or NOTNULL, NOT NULL), however written? */

@@ -153,7 +153,7 @@ int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime){
 /* ---- Marker formats ---------------------------------------------------- */
 
 static const char *const azFormat[] = {
-  "datetime", "unixepoch", "unixepoch_ms", "julianday", "boolean"
+  "datetime", "unixepoch", "unixepoch_ms", "julianday", "boolean", "active"
 };
 
 const char *sdFormatName(int eFormat){ return azFormat[eFormat]; }
@@ -206,6 +206,8 @@ int sdBindTime(sqlite3_stmt *pStmt, int iParam, int eFormat, i64 ms){
       return sqlite3_bind_int64(pStmt, iParam, ms);
     case SD_FMT_JULIANDAY:
       return sqlite3_bind_double(pStmt, iParam, ms/86400000.0 + 2440587.5);
+    case SD_FMT_ACTIVE:
+      return sqlite3_bind_int(pStmt, iParam, 0);
     default:
       return sqlite3_bind_int(pStmt, iParam, 1);
   }
@@ -227,6 +229,9 @@ void sdResultTime(sqlite3_context *ctx, int eFormat, i64 ms){
       break;
     case SD_FMT_JULIANDAY:
       sqlite3_result_double(ctx, ms/86400000.0 + 2440587.5);
+      break;
+    case SD_FMT_ACTIVE:
+      sqlite3_result_int(ctx, 0);
       break;
     default:
       sqlite3_result_int(ctx, 1);
@@ -331,6 +336,24 @@ int sdIdSetAdd(SdIdSet *p, i64 iRowid){
 void sdIdSetClear(SdIdSet *p){
   sqlite3_free(p->a);
   memset(p, 0, sizeof(*p));
+}
+
+/*
+** Does v hold the live value of p's marker (live=)? Numbers compare by
+** value (0 and 0.0 are both live=0), texts byte for byte.
+*/
+int sdIsLiveValue(const SdVtab *p, sqlite3_value *v){
+  int t = sqlite3_value_type(v), tl;
+  if( p->pLiveVal==0 ) return t==SQLITE_NULL;
+  tl = sqlite3_value_type(p->pLiveVal);
+  if( (t==SQLITE_INTEGER || t==SQLITE_FLOAT)
+   && (tl==SQLITE_INTEGER || tl==SQLITE_FLOAT) ){
+    if( t==SQLITE_INTEGER && tl==SQLITE_INTEGER ){
+      return sqlite3_value_int64(v)==sqlite3_value_int64(p->pLiveVal);
+    }
+    return sqlite3_value_double(v)==sqlite3_value_double(p->pLiveVal);
+  }
+  return t==tl && sdSameValue(v, p->pLiveVal);
 }
 
 /* Are two values the same value of the same type (byte for byte)? */

@@ -53,9 +53,9 @@ static int sdFindConflict(SdVtab *p, SdIndex *pIdx, sqlite3_value **aVal,
   int rc = SQLITE_OK, i, nBind = 0;
   sqlite3_value *apBind[64];
 
-  sqlite3_str_appendf(s, "SELECT \"sd\".%s, \"sd\".\"%w\" IS NULL FROM \"%w\".\"%w\" "
+  sqlite3_str_appendf(s, "SELECT \"sd\".%s, \"sd\".\"%w\" IS %s FROM \"%w\".\"%w\" "
                       "AS \"sd\" WHERE \"sd\".%s IS NOT ?1",
-                      p->zRowid, p->zMarker, p->zDb, p->zBase, p->zRowid);
+                      p->zRowid, p->zMarker, p->zLiveSql, p->zDb, p->zBase, p->zRowid);
   /* ?1 is the row being written (UPDATE), or NULL (INSERT: no row is
   ** excluded, not even rowid 0). */
   if( pIdx==0 ){
@@ -90,7 +90,9 @@ static int sdFindConflict(SdVtab *p, SdIndex *pIdx, sqlite3_value **aVal,
     ** WHERE text of another partial index comes from the database file and
     ** is never pasted into SQL that the extension prepares itself. */
     if( pIdx->bPartial && !pIdx->bLive ){ rc = SQLITE_DONE; goto out; }
-    if( pIdx->bLive ) sqlite3_str_appendf(s, " AND \"sd\".\"%w\" IS NULL", p->zMarker);
+    if( pIdx->bLive ){
+      sqlite3_str_appendf(s, " AND \"sd\".\"%w\" IS %s", p->zMarker, p->zLiveSql);
+    }
   }
   sqlite3_str_appendall(s, " LIMIT 1");
   zSql = sdMprintfStr(s, &rc);
@@ -190,6 +192,11 @@ static int sdInsertStmt(SdVtab *p, sqlite3_value **aVal, sqlite3_stmt **ppStmt){
     sqlite3_str_appendf(s, ", \"%w\"", p->aCol[i].zName);
     sqlite3_str_appendf(v, ", ?%d", i+2);
   }
+  if( p->pLiveVal ){
+    /* A new row is live: it holds the live value, whatever the DEFAULT. */
+    sqlite3_str_appendf(s, ", \"%w\"", p->zMarker);
+    sqlite3_str_appendf(v, ", %s", p->zLiveSql);
+  }
   zCols = sdMprintfStr(s, &rc);
   zVals = sdMprintfStr(v, &rc);
   if( rc==SQLITE_OK ){
@@ -243,8 +250,8 @@ static int sdUpdateStmt(SdVtab *p, const u8 *aMask, int bLive, sqlite3_stmt **pp
   }
   if( bLive ){
     /* OR REPLACE onto the rowid of a deleted row: the row comes back live. */
-    sqlite3_str_appendf(s, "%s\"%w\"=NULL, \"%w\"=NULL", n++ ? ", " : "",
-                        p->zMarker, p->zOpCol);
+    sqlite3_str_appendf(s, "%s\"%w\"=%s, \"%w\"=NULL", n++ ? ", " : "",
+                        p->zMarker, p->zLiveSql, p->zOpCol);
   }
   sqlite3_str_appendf(s, " WHERE %s=?%d", p->zRowid, p->nCol+2);
   zSql = sdMprintfStr(s, &rc);
@@ -404,10 +411,13 @@ static int sdInsert(SdVtab *p, sqlite3_value **argv, sqlite_int64 *pRowid){
   int i, rc, eConflict = sqlite3_vtab_on_conflict(p->db);
   SdJournal j;
 
-  if( sqlite3_value_type(aVal[p->iMarker])!=SQLITE_NULL ){
+  if( sqlite3_value_type(aVal[p->iMarker])!=SQLITE_NULL
+   && !sdIsLiveValue(p, aVal[p->iMarker]) ){
     sdVtabError(p, "softdelete: cannot insert a value into %s.%s: the marker is "
-        "managed by softdelete; use DELETE to delete rows and sd_restore() to "
-        "restore them", p->zName, p->zMarker);
+        "managed by softdelete%s%s%s; use DELETE to delete rows and "
+        "sd_restore() to restore them", p->zName, p->zMarker,
+        p->pLiveVal ? " (a new row holds " : "", p->pLiveVal ? p->zLiveSql : "",
+        p->pLiveVal ? ")" : "");
     return SQLITE_ERROR;
   }
   if( p->iActor>=0 && sqlite3_value_type(aVal[p->iActor])!=SQLITE_NULL ){
@@ -523,10 +533,13 @@ static int sdUpdateRow(SdVtab *p, sqlite3_value **argv){
 
   if( aMask==0 ) return SQLITE_NOMEM;
   if( !sqlite3_value_nochange(aVal[p->iMarker])
-   && sqlite3_value_type(aVal[p->iMarker])!=SQLITE_NULL ){
+   && sqlite3_value_type(aVal[p->iMarker])!=SQLITE_NULL
+   && !sdIsLiveValue(p, aVal[p->iMarker]) ){
     sdVtabError(p, "softdelete: cannot UPDATE %s.%s: the marker is managed by "
-        "softdelete; use DELETE to delete rows and sd_restore() to restore them",
-        p->zName, p->zMarker);
+        "softdelete%s%s%s; use DELETE to delete rows and sd_restore() to "
+        "restore them", p->zName, p->zMarker,
+        p->pLiveVal ? " (a live row holds " : "", p->pLiveVal ? p->zLiveSql : "",
+        p->pLiveVal ? ")" : "");
     rc = SQLITE_ERROR;
     goto out;
   }
@@ -703,7 +716,7 @@ static int sdTrashUpdate(SdVtab *p, sqlite3_value **argv){
   rc = sdReadRow(p, iRowid, &pCur);
   if( rc==SQLITE_NOTFOUND ){ rc = SQLITE_OK; goto out; }
   if( rc ) goto out;
-  if( sqlite3_column_type(pCur, p->iMarker+1)==SQLITE_NULL ) goto out;
+  if( sdIsLiveValue(p, sqlite3_column_value(pCur, p->iMarker+1)) ) goto out;
 
   if( sqlite3_value_int64(argv[1])!=iRowid ){
     zCol = p->iPk>=0 ? p->aCol[p->iPk].zName : "rowid";
@@ -717,23 +730,24 @@ static int sdTrashUpdate(SdVtab *p, sqlite3_value **argv){
   }
   if( zCol ){
     sdVtabError(p, "softdelete: cannot UPDATE %s.%s: deleted rows are read-only "
-        "until restored; restore them with UPDATE %s SET %s = NULL, then change "
-        "them through %s", p->zName, zCol, p->zName, p->zMarker, p->zLive);
+        "until restored; restore them with UPDATE %s SET %s = %s, then change "
+        "them through %s", p->zName, zCol, p->zName, p->zMarker, p->zLiveSql,
+        p->zLive);
     rc = SQLITE_ERROR;
     goto out;
   }
   if( sqlite3_value_nochange(pMarker)
    || sdSameValue(pMarker, sqlite3_column_value(pCur, p->iMarker+1)) ){
     sdVtabError(p, "softdelete: an UPDATE of %s restores rows, with SET %s = "
-        "NULL: deleted rows are read-only until restored (then change them "
-        "through %s)", p->zName, p->zMarker, p->zLive);
+        "%s: deleted rows are read-only until restored (then change them "
+        "through %s)", p->zName, p->zMarker, p->zLiveSql, p->zLive);
     rc = SQLITE_ERROR;
     goto out;
   }
-  if( sqlite3_value_type(pMarker)!=SQLITE_NULL ){
+  if( !sdIsLiveValue(p, pMarker) ){
     sdVtabError(p, "softdelete: cannot set %s.%s to a value: an UPDATE of %s "
-        "restores rows with SET %s = NULL (a soft delete is a DELETE through %s)",
-        p->zName, p->zMarker, p->zName, p->zMarker, p->zLive);
+        "restores rows with SET %s = %s (a soft delete is a DELETE through %s)",
+        p->zName, p->zMarker, p->zName, p->zMarker, p->zLiveSql, p->zLive);
     rc = SQLITE_ERROR;
     goto out;
   }
@@ -750,9 +764,8 @@ out:
   return rc;
 }
 
-int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
-             sqlite_int64 *pRowid){
-  SdVtab *p = (SdVtab*)pVtab;
+static int sdUpdateGuarded(SdVtab *p, int argc, sqlite3_value **argv,
+                           sqlite_int64 *pRowid){
   int rc;
   if( p->zMissing ){
     sdVtabError(p, "%s", p->zMissing);
@@ -780,4 +793,16 @@ int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     return sdInsert(p, argv, pRowid);
   }
   return sdUpdateRow(p, argv);
+}
+
+/* xUpdate. The writes it makes are softdelete's own: guard=on lets them by
+** (sd_guard()). */
+int sdUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+             sqlite_int64 *pRowid){
+  SdVtab *p = (SdVtab*)pVtab;
+  int rc;
+  p->pConn->nGuard++;
+  rc = sdUpdateGuarded(p, argc, argv, pRowid);
+  p->pConn->nGuard--;
+  return rc;
 }

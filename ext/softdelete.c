@@ -98,9 +98,13 @@ static int sdDisconnect(sqlite3_vtab *pVtab){
 }
 
 /* xDestroy: DROP TABLE of the virtual table; the base table and its rows
-** stay. */
+** stay. The triggers of guard=on go with it. */
 static int sdDestroy(sqlite3_vtab *pVtab){
   SdVtab *p = (SdVtab*)pVtab;
+  if( p->bGuard ){
+    int rc = sdGuardRemove(p, p->zName);
+    if( rc ) return rc;
+  }
   sdPendingRemove(p->pConn, p->zDb, p->zName);
   return sdDisconnect(pVtab);
 }
@@ -113,11 +117,17 @@ static int sdTxnEnd(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
-/* ALTER TABLE vtab RENAME TO: only the virtual table's name changes. */
+/* ALTER TABLE vtab RENAME TO: only the virtual table's name changes (and
+** the names of the triggers of guard=on, which are named after it). */
 static int sdRename(sqlite3_vtab *pVtab, const char *zNew){
   SdVtab *p = (SdVtab*)pVtab;
   char *z = sqlite3_mprintf("%s", zNew);
   if( z==0 ) return SQLITE_NOMEM;
+  if( p->bGuard && !p->zMissing ){
+    int rc = sdGuardRemove(p, p->zName);
+    if( rc==SQLITE_OK ) rc = sdGuardInstall(p, zNew);
+    if( rc ){ sqlite3_free(z); return rc; }
+  }
   sqlite3_free(p->zName);
   p->zName = z;
   return SQLITE_OK;

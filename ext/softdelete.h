@@ -76,6 +76,8 @@ struct SdIdSet {
 #define SD_FMT_UNIXEPOCH_MS 2   /* integer milliseconds */
 #define SD_FMT_JULIANDAY    3   /* real */
 #define SD_FMT_BOOLEAN      4   /* integer 1 */
+#define SD_FMT_ACTIVE       5   /* integer 0: an inverse flag, live is 1 */
+#define SD_FMT_IS_FLAG(e) ((e)>=SD_FMT_BOOLEAN) /* records no deletion time */
 
 /* show=: which rows a softdelete table shows (SdVtab.eShow). */
 #define SD_SHOW_LIVE    0   /* live rows; DELETE soft-deletes (the default) */
@@ -84,7 +86,7 @@ struct SdIdSet {
 #define SD_SHOW_ALL     2   /* every row; read-only */
 
 /* What a column of the base is to the extension (SdCol.eRole). */
-#define SD_ROLE_MARKER 1    /* column=: the deletion time, NULL when live */
+#define SD_ROLE_MARKER 1    /* column=: the deletion time; live= when live */
 #define SD_ROLE_OP     2    /* <marker>_op: the operation that deleted it */
 #define SD_ROLE_ACTOR  3    /* actor=: who deleted it */
 
@@ -133,6 +135,8 @@ struct SdConn {
   SdPending *pPending;      /* Tables created here whose columns are to come */
   SdBufPool *pBufs;         /* Buffers of column values handed to SQLite */
   sqlite3_value *pActor;    /* sd_actor(): who deletes, or NULL */
+  int nGuard;               /* >0 while softdelete itself writes base tables:
+                            ** sd_guard() is then 1 (guard=on triggers) */
   SdStmt *pKeptFirst;       /* Idle read statements, most recently kept first */
   SdStmt *pKeptLast;        /* ... and the least recently kept */
   sqlite3_int64 nKept;      /* Their memory, in bytes */
@@ -244,6 +248,11 @@ struct SdVtab {
                             ** base, which cascades follow; else NULL */
   const char *zOpWhy;       /* Why the operation column is unusable, or NULL */
   int eFormat;              /* SD_FMT_* */
+  int bGuard;               /* guard=on: triggers on the base (sd_table.c) */
+  char *zLiveSql;           /* live=: the marker of a live row, as an SQL
+                            ** literal ("NULL", "0", "'x'"); generated SQL
+                            ** tests "<marker> IS <zLiveSql>" */
+  sqlite3_value *pLiveVal;  /* ... and as a value; NULL when live=NULL */
   char *zMissing;           /* Non-NULL: the base is gone; the error to give */
   int bPending;             /* Marker or op column still to be added */
   int nCol;                 /* Columns of the virtual table */
@@ -364,6 +373,7 @@ void sdWriterOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 char *sdQuoteValue(sqlite3_value *v);
 int sdSameValue(sqlite3_value *a, sqlite3_value *b);
+int sdIsLiveValue(const SdVtab *p, sqlite3_value *v);
 int sdIdSetAdd(SdIdSet *p, i64 iRowid);
 int sdIdSetHas(const SdIdSet *p, i64 iRowid);
 void sdIdSetClear(SdIdSet *p);
@@ -379,11 +389,12 @@ int sdToken(const char *z, int *peType);
 int sdNextToken(const char *z, int n, int *pi, int *piTok, int *pnTok);
 char *sdDequote(const char *z, int n);
 char *sdArgText(const char *z, int n);
+int sdArgLiteral(const char *z, char **pzSql);
 int sdArgSplit(const char *z, char **pzKey, char **pzValue, int *pbEq);
 int sdArgName(const char *z, char **pzName, int *pbDot);
 int sdSplitCreate(const char *zSql, int *pnArg, char ***pazArg, char **pzModule);
 char *sdFindWhere(const char *zSql, int *pRc);
-int sdIsLiveWhere(const char *zWhere, const char *zMarker);
+int sdIsLiveWhere(const char *zWhere, const char *zMarker, const char *zLiveSql);
 int sdIsNotNullWhere(const char *zWhere, const char *zCol);
 int sdIsWithoutRowid(const char *zSql);
 int sdFindCall(const char *zSql, const char *const *azName, int nName);
@@ -403,6 +414,7 @@ int sdWrapperOf(sqlite3 *db, const char *zDb, const char *zBase, int eShow,
 typedef struct SdTableOptions SdTableOptions;
 struct SdTableOptions {     /* A live table's options, as its text gives them */
   const char *zBase, *zMarker, *zActor, *zRetain;
+  const char *zLiveSql;     /* live= as an SQL literal ("NULL" by default) */
 };
 typedef int (*SdTableFn)(void *pArg, const char *zDb, const char *zName,
                          const SdTableOptions *pOpt);
@@ -414,6 +426,8 @@ int sdVtabFromSql(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName
 void sdPendingClear(SdConn *pConn);
 int sdEnsureColumns(SdVtab *p);
 int sdSyncColumns(SdVtab *p);
+int sdGuardInstall(SdVtab *p, const char *zVtab);
+int sdGuardRemove(SdVtab *p, const char *zVtab);
 int sdSchemaVersion(SdVtab *p, int *piVersion);
 int sdRefreshIndexes(SdVtab *p);
 void sdBaseError(SdVtab *p, const char *zVerb, int rc);
