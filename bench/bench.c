@@ -21,7 +21,8 @@
 ** state of the tables afterwards.
 **
 ** Usage: bench LIBPATH [--quick] [--only W[,W...]] [--file PREFIX]
-**                      [--rounds R] [--cpu] [--callgrind [--target T] [--full]]
+**                      [--rounds R] [--cpu] [--live0]
+**                      [--callgrind [--target T] [--full]]
 **
 **   LIBPATH      the softdelete extension, loaded with sqlite3_load_extension
 **   --quick      1/20 of the data, fewer operations and rounds (CI smoke run)
@@ -33,6 +34,8 @@
 **   --rounds     rounds per workload (default 9, 5 with --quick)
 **   --cpu        time with the thread's CPU clock instead of CLOCK_MONOTONIC
 **                (steadier on a busy machine; leaves out I/O waits)
+**   --live0      markers as GORM keeps them: NOT NULL DEFAULT 0, live=0
+**                (see live0_sql(); the main workloads only)
 **   --callgrind  build one target only (vtab unless --target), in memory, at
 **                the --quick sizes unless --full, then run one workload (the
 **                first of --only, default point_id) a fixed number of times
@@ -62,6 +65,44 @@ static const char *azSuffix[N_KIND] = { "_b", "_data_v", "_data_x" };
 
 /* ---- Helpers ------------------------------------------------------------ */
 
+/*
+** --live0: every table keeps its marker as GORM's soft_delete plugin does,
+** deleted_at INTEGER NOT NULL DEFAULT 0 (0 live, Unix seconds when
+** deleted), and the vtab says so with live=0, format=unixepoch. The SQL of
+** all three targets is rewritten from the NULL-marker text by live0_sql(),
+** so both runs measure the same statements. The main workloads only.
+*/
+static int bLive0 = 0;
+
+static char *live0_sql(const char *z){
+  static const char *const azRep[][2] = {
+    { "deleted_at TEXT,", "deleted_at INTEGER NOT NULL DEFAULT 0," },
+    { "deleted_at IS NOT NULL", "deleted_at IS NOT 0" },
+    { "deleted_at IS NULL", "deleted_at IS 0" },
+    { "deleted_at=NULL", "deleted_at=0" },
+    { "?4,NULL,NULL)", "?4,0,NULL)" },
+    { "strftime('%Y-%m-%d %H:%M:%f','now')", "CAST(strftime('%s','now') AS INTEGER)" },
+    { "softdelete(users_data_x", "softdelete(users_data_x, format=unixepoch, live=0" },
+    { "softdelete(posts_data_x", "softdelete(posts_data_x, format=unixepoch, live=0" },
+    { "softdelete(comments_data_x", "softdelete(comments_data_x, format=unixepoch, live=0" },
+  };
+  sqlite3_str *s = sqlite3_str_new(0);
+  while( *z ){
+    size_t k, n = 0;
+    for(k=0; k<sizeof(azRep)/sizeof(azRep[0]); k++){
+      n = strlen(azRep[k][0]);
+      if( strncmp(z, azRep[k][0], n)==0 ) break;
+    }
+    if( k<sizeof(azRep)/sizeof(azRep[0]) ){
+      sqlite3_str_appendall(s, azRep[k][1]);
+      z += n;
+    }else{
+      sqlite3_str_appendchar(s, 1, *z++);
+    }
+  }
+  return sqlite3_str_finish(s);
+}
+
 static void fatal(sqlite3 *db, const char *zWhat){
   fprintf(stderr, "bench: %s: %s\n", zWhat, db ? sqlite3_errmsg(db) : "");
   exit(1);
@@ -73,6 +114,11 @@ static void execf(sqlite3 *db, const char *zFmt, ...){
   va_start(ap, zFmt);
   zSql = sqlite3_vmprintf(zFmt, ap);
   va_end(ap);
+  if( bLive0 ){
+    char *z = live0_sql(zSql);
+    sqlite3_free(zSql);
+    zSql = z;
+  }
   if( sqlite3_exec(db, zSql, 0, 0, &zErr)!=SQLITE_OK ){
     fprintf(stderr, "bench: %s\n  in: %s\n", zErr, zSql);
     exit(1);
@@ -82,10 +128,13 @@ static void execf(sqlite3 *db, const char *zFmt, ...){
 
 static sqlite3_stmt *prep(sqlite3 *db, const char *zSql){
   sqlite3_stmt *p = 0;
+  char *zLive0 = bLive0 ? live0_sql(zSql) : 0;
+  if( zLive0 ) zSql = zLive0;
   if( sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p, 0) ){
     fprintf(stderr, "bench: cannot prepare: %s\n  %s\n", sqlite3_errmsg(db), zSql);
     exit(1);
   }
+  sqlite3_free(zLive0);
   return p;
 }
 
@@ -100,6 +149,14 @@ static void step_done(sqlite3 *db, sqlite3_stmt *p){
   sqlite3_reset(p);
 }
 
+/* Bind the marker of a row: its deletion time, or a live one (--live0:
+** Unix seconds, or 0). */
+static void bind_marker(sqlite3_stmt *p, int iParam, const char *zDel){
+  if( bLive0 ) sqlite3_bind_int64(p, iParam, zDel ? 1704164645LL : 0);
+  else if( zDel ) sqlite3_bind_text(p, iParam, zDel, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(p, iParam);
+}
+
 /* Bind one post row to an INSERT INTO posts...(8 columns) statement; a
 ** deleted post (zDel not NULL) gets that deletion time and an op id. */
 static void bind_post(sqlite3_stmt *p, int i, int iAuthor, const char *zSlug,
@@ -110,13 +167,9 @@ static void bind_post(sqlite3_stmt *p, int i, int iAuthor, const char *zSlug,
   sqlite3_bind_text(p, 4, zTitle, -1, SQLITE_STATIC);
   sqlite3_bind_text(p, 5, zBody, -1, SQLITE_STATIC);
   sqlite3_bind_int64(p, 6, 1700000000LL + i*37LL);
-  if( zDel ){
-    sqlite3_bind_text(p, 7, zDel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(p, 8, 1000000000LL + i);
-  }else{
-    sqlite3_bind_null(p, 7);
-    sqlite3_bind_null(p, 8);
-  }
+  bind_marker(p, 7, zDel);
+  if( zDel ) sqlite3_bind_int64(p, 8, 1000000000LL + i);
+  else sqlite3_bind_null(p, 8);
 }
 
 /* The text of the first column of a one-row query. */
@@ -406,11 +459,10 @@ static void build_data(sqlite3 **aDb, int nUser, int nPost, int nComPer){
         sqlite3_bind_int(p, 2, i);
         sqlite3_bind_text(p, 3, zBody, -1, SQLITE_STATIC);
         sqlite3_bind_int64(p, 4, 1700000000LL + iCom*11LL);
+        bind_marker(p, 5, bCDel ? zDel : 0);
         if( bCDel ){
-          sqlite3_bind_text(p, 5, zDel, -1, SQLITE_STATIC);
           sqlite3_bind_int64(p, 6, bDel ? 1000000000LL + i : 2000000000LL + iCom);
         }else{
-          sqlite3_bind_null(p, 5);
           sqlite3_bind_null(p, 6);
         }
         step_done(aDb[k], p);
@@ -1475,7 +1527,8 @@ static void run_operations(void){
 static void usage(void){
   int w;
   fprintf(stderr, "usage: bench LIBPATH [--quick] [--only W[,W...]] [--file PREFIX]"
-          " [--rounds R] [--cpu] [--callgrind [--target base|view|vtab] [--full]]\n"
+          " [--rounds R] [--cpu] [--live0] [--callgrind [--target base|view|vtab]"
+          " [--full]]\n"
           "workloads:");
   for(w=0; w<N_WORK; w++) fprintf(stderr, " %s", aWork[w].zName);
   fprintf(stderr, " scaling memory operations\n");
@@ -1506,6 +1559,7 @@ int main(int argc, char **argv){
     else if( strcmp(z, "--full")==0 ) cfg.bFull = 1;
     else if( strcmp(z, "--callgrind")==0 ) cfg.bCallgrind = 1;
     else if( strcmp(z, "--cpu")==0 ) eClock = CLOCK_THREAD_CPUTIME_ID;
+    else if( strcmp(z, "--live0")==0 ) bLive0 = 1;
     else if( strcmp(z, "--version")==0 ){ puts(sqlite3_libversion()); return 0; }
     else if( strcmp(z, "--only")==0 && i+1<argc ) cfg.zOnly = argv[++i];
     else if( strcmp(z, "--file")==0 && i+1<argc ) cfg.zPrefix = argv[++i];
@@ -1617,9 +1671,10 @@ int main(int argc, char **argv){
   sqlite3_free(sqlite3_str_finish(pPlans));
   for(k=0; k<N_KIND; k++) sqlite3_free(azPath[k]);
 
-  if( selected("scaling") ) run_scaling();
-  if( selected("memory") ) run_memory();
-  if( selected("operations") ) run_operations();
+  /* Their own tables keep NULL markers: not with --live0. */
+  if( !bLive0 && selected("scaling") ) run_scaling();
+  if( !bLive0 && selected("memory") ) run_memory();
+  if( !bLive0 && selected("operations") ) run_operations();
 
   printf("\n%s; total %.1f s\n", nMismatch ? "RESULTS DIFFER (see MISMATCH above)"
          : "results identical across targets", (wall_ns()-tStart)/1e9);

@@ -4,6 +4,7 @@
 # ratio, with valgrind --tool=callgrind (repeatable, whatever else the
 # machine is doing). BENCH is the bench program (build/bench, or one built
 # against another SQLite), LIB the extension. Workloads default to all.
+# BENCH_OPTS in the environment: more options for BENCH (--live0).
 set -eu
 bench=${1:?usage: callgrind.sh BENCH LIB [WORKLOAD ...]}
 lib=${2:?usage: callgrind.sh BENCH LIB [WORKLOAD ...]}
@@ -18,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 per_op() {
   out=$(cd "$tmp" && valgrind --tool=callgrind --toggle-collect=bench_ops \
         --callgrind-out-file="$tmp/cg.out" "$bench" "$lib" --callgrind \
-        --only "$1" --target "$2" 2>/dev/null)
+        ${BENCH_OPTS:-} --only "$1" --target "$2" 2>/dev/null)
   ops=$(echo "$out" | sed -n 's/^callgrind: .*, \([0-9]*\) ops,.*/\1/p')
   total=$(sed -n 's/^totals: \([0-9]*\).*/\1/p' "$tmp/cg.out")
   [ -n "$ops" ] && [ -n "$total" ] || { echo "callgrind.sh: $1 on $2 failed" >&2; exit 1; }

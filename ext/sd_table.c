@@ -1118,7 +1118,17 @@ static int sdInherit(sqlite3 *db, const char *zDb, const char *zName,
   }else if( a->zRetain && (live.zRetain==0 || strcmp(a->zRetain, live.zRetain)!=0) ){
     zWhat = "retain=";
   }else if( a->zLiveSql && strcmp(a->zLiveSql, sdLiveOf(&live))!=0 ){
-    zWhat = "live=";
+    /* Two spellings of one value (1e5 and 100000) agree. Both are
+    ** literals that sdArgLiteral() checked. */
+    sqlite3_stmt *pEq = 0;
+    rc = sdPrepare(db, &pEq, 0, "SELECT (%s) IS (%s)", a->zLiveSql,
+                   sdLiveOf(&live));
+    if( rc ){ sdArgsClear(&live); return rc; }
+    if( sqlite3_step(pEq)!=SQLITE_ROW || !sqlite3_column_int(pEq, 0) ){
+      zWhat = "live=";
+    }
+    rc = sqlite3_finalize(pEq);
+    if( rc ){ sdArgsClear(&live); return rc; }
   }
   if( zWhat==0 && a->eGuard>=0 ){
     *pzErr = sqlite3_mprintf("softdelete: guard= belongs to the live table: "
@@ -1168,41 +1178,76 @@ static int sdInherit(sqlite3 *db, const char *zDb, const char *zName,
 */
 static const char *const azGuardKind[] = { "delete", "update", "insert" };
 
-/* Refuse guard=on when a name its triggers take is already in use. */
-static int sdGuardNamesFree(SdVtab *p, const char *zVtab, char **pzErr){
+/*
+** Is trigger zTrig of p's schema a guard trigger of softdelete's (its
+** RAISE says "softdelete: ... is guarded by")? *peState: 0 no such trigger,
+** 1 one of softdelete's, 2 another trigger of that name.
+*/
+static int sdGuardState(SdVtab *p, const char *zTrig, int *peState){
   sqlite3_stmt *pStmt = 0;
+  int rc = sdPrepare(p->db, &pStmt, 0, "SELECT instr(CAST(sql AS TEXT), "
+      "'RAISE(ABORT, ''softdelete: ')>0 AND instr(CAST(sql AS TEXT), "
+      "' is guarded by ')>0 FROM \"%w\".sqlite_master WHERE type='trigger' "
+      "AND name=?1 COLLATE NOCASE", p->zDb);
+  *peState = 0;
+  if( rc ) return rc;
+  sqlite3_bind_text(pStmt, 1, zTrig, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)==SQLITE_ROW ){
+    *peState = sqlite3_column_int(pStmt, 0) ? 1 : 2;
+  }
+  return sqlite3_finalize(pStmt);
+}
+
+/*
+** Refuse guard=on when a name its triggers take is already taken by a
+** trigger (softdelete's own ones only when bOursOk).
+*/
+static int sdGuardNamesFree(SdVtab *p, const char *zVtab, int bOursOk,
+                            char **pzErr){
   int k, rc = SQLITE_OK;
   for(k=0; rc==SQLITE_OK && k<3; k++){
     char *zTrig = sqlite3_mprintf("%s_guard_%s", zVtab, azGuardKind[k]);
+    int eState = 0;
     if( zTrig==0 ) return SQLITE_NOMEM;
-    rc = sdPrepare(p->db, &pStmt, 0, "SELECT type FROM \"%w\".sqlite_master "
-                   "WHERE name=?1 COLLATE NOCASE", p->zDb);
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, zTrig, -1, SQLITE_STATIC);
-      if( sqlite3_step(pStmt)==SQLITE_ROW ){
-        *pzErr = sqlite3_mprintf("softdelete: guard=on names its triggers "
-            "after %s, and %s %s exists already: drop or rename it first",
-            zVtab, (const char*)sqlite3_column_text(pStmt, 0), zTrig);
-        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      }
-      if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
-      else sqlite3_finalize(pStmt);
+    rc = sdGuardState(p, zTrig, &eState);
+    if( rc==SQLITE_OK && (eState==2 || (eState==1 && !bOursOk)) ){
+      *pzErr = sqlite3_mprintf("softdelete: guard=on names its triggers "
+          "after %s, and trigger %s exists already: drop or rename it first",
+          zVtab, zTrig);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     sqlite3_free(zTrig);
   }
   return rc;
 }
 
-/* Create the triggers of guard=on for virtual table zVtab, if missing. */
+/*
+** Create the triggers of guard=on for virtual table zVtab (those missing:
+** a ROLLBACK TO may have taken some away). A trigger of another's that has
+** one of their names fails it: the guard is never silently missing.
+*/
 int sdGuardInstall(SdVtab *p, const char *zVtab){
   int k, rc = SQLITE_OK;
   char *zErr = 0;
+  rc = sdGuardNamesFree(p, zVtab, 1, &zErr);
   for(k=0; rc==SQLITE_OK && k<3; k++){
     sqlite3_str *s = sqlite3_str_new(p->db);
-    char *zMsg = 0, *zSql;
-    sqlite3_str_appendf(s, "CREATE TRIGGER IF NOT EXISTS \"%w\".\"%w_guard_%s\" "
-        "BEFORE %s", p->zDb, zVtab, azGuardKind[k],
-        k==0 ? "DELETE" : k==1 ? "UPDATE OF " : "INSERT");
+    char *zMsg = 0, *zSql, *zTrig = sqlite3_mprintf("%s_guard_%s", zVtab,
+                                                     azGuardKind[k]);
+    int eState = 0;
+    if( zTrig==0 ){
+      sqlite3_free(sqlite3_str_finish(s));
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    rc = sdGuardState(p, zTrig, &eState);
+    if( rc || eState ){
+      sqlite3_free(zTrig);
+      sqlite3_free(sqlite3_str_finish(s));
+      continue;
+    }
+    sqlite3_str_appendf(s, "CREATE TRIGGER \"%w\".\"%w\" %s", p->zDb, zTrig,
+        k==0 ? "BEFORE DELETE" : k==1 ? "BEFORE UPDATE OF " : "AFTER INSERT");
     if( k==0 ){
       sqlite3_str_appendf(s, " ON \"%w\" WHEN sd_guard() IS NOT 1", p->zBase);
       zMsg = sqlite3_mprintf("softdelete: %s is guarded by %s: DELETE FROM %s "
@@ -1226,11 +1271,16 @@ int sdGuardInstall(SdVtab *p, const char *zVtab){
           p->zMarker, p->zActor ? ", " : "", p->zActor ? p->zOpCol : "",
           p->zActor ? p->zActor : p->zOpCol, zVtab);
     }else{
-      sqlite3_str_appendf(s, " ON \"%w\" WHEN NEW.\"%w\" IS NOT %s OR NEW.\"%w\" "
-          "IS NOT NULL", p->zBase, p->zMarker, p->zLiveSql, p->zOpCol);
+      /* After the insert, read back as stored: the column's affinity has
+      ** been applied, as it is to the extension's own "IS <live>". */
+      sqlite3_str_appendf(s, " ON \"%w\" WHEN (SELECT \"sd\".\"%w\" IS NOT %s OR "
+          "\"sd\".\"%w\" IS NOT NULL", p->zBase, p->zMarker, p->zLiveSql,
+          p->zOpCol);
       if( p->zActor ){
-        sqlite3_str_appendf(s, " OR NEW.\"%w\" IS NOT NULL", p->zActor);
+        sqlite3_str_appendf(s, " OR \"sd\".\"%w\" IS NOT NULL", p->zActor);
       }
+      sqlite3_str_appendf(s, " FROM \"%w\" AS \"sd\" WHERE \"sd\".%s=NEW.%s)",
+                          p->zBase, p->zRowid, p->zRowid);
       zMsg = sqlite3_mprintf("softdelete: %s is guarded by %s: a row is inserted "
           "live (%s %s %s, %s NULL%s%s%s); rows are deleted by DELETE FROM %s",
           p->zBase, zVtab, p->zMarker, p->pLiveVal ? "=" : "IS", p->zLiveSql,
@@ -1243,6 +1293,7 @@ int sdGuardInstall(SdVtab *p, const char *zVtab){
     if( rc==SQLITE_OK ) rc = sdExec(p->db, &zErr, "%s", zSql);
     sqlite3_free(zSql);
     sqlite3_free(zMsg);
+    sqlite3_free(zTrig);
   }
   if( rc ){
     sdVtabError(p, "softdelete: cannot create the guard of %s on %s: %s", zVtab,
@@ -1254,34 +1305,26 @@ int sdGuardInstall(SdVtab *p, const char *zVtab){
 
 /*
 ** Drop the triggers of guard=on of virtual table zVtab: those of their
-** names on its base that say "softdelete:" (a trigger of the user's own
-** that only shares a name stays).
+** names whose RAISE says "softdelete: ... is guarded by" (a trigger of the
+** user's own that only shares a name stays), on whatever table they are
+** now (the base may have been renamed).
 */
 int sdGuardRemove(SdVtab *p, const char *zVtab){
   int k, rc = SQLITE_OK;
   char *zErr = 0;
   for(k=0; rc==SQLITE_OK && k<3; k++){
-    sqlite3_stmt *pStmt = 0;
     char *zTrig = sqlite3_mprintf("%s_guard_%s", zVtab, azGuardKind[k]);
-    int bOurs = 0;
+    int eState = 0;
     if( zTrig==0 ) return SQLITE_NOMEM;
-    rc = sdPrepare(p->db, &pStmt, 0, "SELECT 1 FROM \"%w\".sqlite_master WHERE "
-        "type='trigger' AND name=?1 COLLATE NOCASE AND tbl_name=?2 COLLATE NOCASE "
-        "AND instr(CAST(sql AS TEXT), 'RAISE(ABORT, ''softdelete: ')>0", p->zDb);
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, zTrig, -1, SQLITE_STATIC);
-      sqlite3_bind_text(pStmt, 2, p->zBase, -1, SQLITE_STATIC);
-      bOurs = sqlite3_step(pStmt)==SQLITE_ROW;
-      rc = sqlite3_finalize(pStmt);
-    }
-    if( rc==SQLITE_OK && bOurs ){
+    rc = sdGuardState(p, zTrig, &eState);
+    if( rc==SQLITE_OK && eState==1 ){
       rc = sdExec(p->db, &zErr, "DROP TRIGGER \"%w\".\"%w\"", p->zDb, zTrig);
     }
     sqlite3_free(zTrig);
   }
   if( rc ){
     sdVtabError(p, "softdelete: cannot remove the guard of %s from %s: %s", zVtab,
-                p->zBase, zErr ? zErr : sqlite3_errstr(rc));
+                p->zBase ? p->zBase : "its base", zErr ? zErr : sqlite3_errstr(rc));
   }
   sqlite3_free(zErr);
   return rc;
@@ -1310,9 +1353,9 @@ static int sdCheckAdoption(SdVtab *p, int mHave, char **pzErr){
   if( sqlite3_step(pStmt)==SQLITE_ROW ) bHidden = sqlite3_column_int(pStmt, 0);
   rc = sqlite3_finalize(pStmt);
   if( rc || !bHidden ) return rc;
-  rc = sdPrepare(p->db, &pStmt, 0, "SELECT quote(\"%w\"), count(*) FROM "
-      "\"%w\".\"%w\" GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3",
-      p->zMarker, p->zDb, p->zBase);
+  rc = sdPrepare(p->db, &pStmt, 0, "SELECT quote(\"%w\"), count(*), "
+      "typeof(\"%w\")<>'blob' FROM \"%w\".\"%w\" GROUP BY 1 "
+      "ORDER BY 2 DESC, 1 LIMIT 3", p->zMarker, p->zMarker, p->zDb, p->zBase);
   if( rc ) return rc;
   s = sqlite3_str_new(0);
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
@@ -1328,8 +1371,11 @@ static int sdCheckAdoption(SdVtab *p, int mHave, char **pzErr){
   if( rc==SQLITE_OK ){
     /* The most frequent value, as the suggestion. */
     sqlite3_reset(pStmt);
-    if( zFirst && sqlite3_step(pStmt)==SQLITE_ROW ){
+    if( zFirst && sqlite3_step(pStmt)==SQLITE_ROW
+     && sqlite3_column_int(pStmt, 2) ){
       zFirst = (const char*)sqlite3_column_text(pStmt, 0);
+    }else{
+      zFirst = 0;                 /* a blob: live= takes none */
     }
     *pzErr = sqlite3_mprintf("softdelete: every row of %s would be hidden: "
         "its marker column %s holds the live value %s in no row; it holds %s. "
@@ -1375,18 +1421,65 @@ static int sdLiveValue(SdVtab *p, const char *zSql, char **pzErr){
     p->zLiveSql = sqlite3_mprintf("%s", zSql);
   }
   if( p->zLiveSql==0 ) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+/*
+** Once the marker column is known: the live value as the column stores it
+** (its affinity applied: live='0' in an INTEGER column is 0, live=0 in a
+** TEXT column '0'), so that the extension's comparisons in C agree with
+** SQL's; then checked against the format, which must write something else.
+*/
+static int sdLiveAffinity(SdVtab *p, char **pzErr){
+  char *zNew = 0;
+  int t;
+  if( p->pLiveVal && p->iMarker>=0 ){
+    char eAff = p->aCol[p->iMarker].eAff;
+    t = sqlite3_value_type(p->pLiveVal);
+    if( eAff==SD_AFF_TEXT && (t==SQLITE_INTEGER || t==SQLITE_FLOAT) ){
+      sqlite3_stmt *pStmt = 0;
+      int rc = sdPrepare(p->db, &pStmt, 0, "SELECT CAST(?1 AS TEXT)");
+      if( rc ) return rc;
+      sqlite3_bind_value(pStmt, 1, p->pLiveVal);
+      if( sqlite3_step(pStmt)==SQLITE_ROW ){
+        sqlite3_value *v = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
+        if( v ){
+          sqlite3_value_free(p->pLiveVal);
+          p->pLiveVal = v;
+          zNew = sqlite3_mprintf("%Q", (const char*)sqlite3_value_text(v));
+        }
+      }
+      rc = sqlite3_finalize(pStmt);
+      if( rc==SQLITE_OK && zNew==0 ) rc = SQLITE_NOMEM;
+      if( rc ) return rc;
+    }else if( (eAff==SD_AFF_INTEGER || eAff==SD_AFF_NUMERIC || eAff==SD_AFF_REAL)
+           && t==SQLITE_TEXT ){
+      int tn = sqlite3_value_numeric_type(p->pLiveVal);
+      if( tn==SQLITE_INTEGER ){
+        zNew = sqlite3_mprintf("%lld", sqlite3_value_int64(p->pLiveVal));
+      }else if( tn==SQLITE_FLOAT ){
+        zNew = sqlite3_mprintf("%!.17g", sqlite3_value_double(p->pLiveVal));
+      }
+      if( tn!=SQLITE_TEXT && zNew==0 ) return SQLITE_NOMEM;
+    }
+    if( zNew ){
+      sqlite3_free(p->zLiveSql);
+      p->zLiveSql = zNew;
+    }
+  }
+  t = p->pLiveVal ? sqlite3_value_type(p->pLiveVal) : SQLITE_NULL;
   if( p->eFormat==SD_FMT_ACTIVE && (t!=SQLITE_INTEGER
                                  || sqlite3_value_int64(p->pLiveVal)!=1) ){
     *pzErr = sqlite3_mprintf("softdelete: format=active marks a live row with "
         "1 and a deleted one with 0: leave live= out (it is 1), or use "
-        "format=boolean with live=%s", zSql);
+        "format=boolean with live=%s", p->zLiveSql);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if( p->eFormat==SD_FMT_BOOLEAN && (t==SQLITE_INTEGER || t==SQLITE_FLOAT)
    && sqlite3_value_double(p->pLiveVal)==1.0 ){
     *pzErr = sqlite3_mprintf("softdelete: format=boolean writes 1 when it "
         "deletes, and live=%s says 1 is live: for a flag that is 1 when live "
-        "use format=active", zSql);
+        "use format=active", p->zLiveSql);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   return SQLITE_OK;
@@ -1407,6 +1500,44 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
 
   *ppOut = 0;
   rc = sdParseArgs(nArg, azArg, &a, pzErr);
+  if( rc==SQLITE_ERROR && eMode==SD_MODE_CONNECT ){
+    /* A definition that cannot be read (written into the file by someone
+    ** else): droppable, and every other use says why (declared with the
+    ** base's columns where it can be, so that every statement reaches the
+    ** module). */
+    char *zBase = a.zBase;
+    a.zBase = 0;
+    sdArgsClear(&a);
+    p = sqlite3_malloc64(sizeof(*p));
+    if( p==0 ){ sqlite3_free(zBase); return SQLITE_NOMEM; }
+    memset(p, 0, sizeof(*p));
+    p->db = db;
+    p->pConn = pConn;
+    p->iMarker = p->iPk = p->iOp = p->iActor = -1;
+    p->zDb = sqlite3_mprintf("%s", zDb);
+    p->zName = sqlite3_mprintf("%s", zName);
+    p->zMarker = sqlite3_mprintf("deleted_at");
+    p->zOpCol = sqlite3_mprintf("deleted_at_op");
+    p->zMissing = *pzErr;
+    *pzErr = 0;
+    if( p->zDb==0 || p->zName==0 || p->zMissing==0 || p->zMarker==0
+     || p->zOpCol==0 ){
+      sqlite3_free(zBase);
+      sdTableFree(p);
+      return SQLITE_NOMEM;
+    }
+    if( zBase ){
+      char *zErr = 0;
+      if( sdCheckBase(db, zDb, zBase, &p->zBase, &zErr)==SQLITE_OK
+       && sdReadColumns(p, &mHave)!=SQLITE_OK ){
+        p->iMarker = -1;
+      }
+      sqlite3_free(zErr);
+      sqlite3_free(zBase);
+    }
+    rc = SQLITE_OK;
+    goto done;
+  }
   if( rc ){ sdArgsClear(&a); return rc; }
   if( a.eShow<0 ) a.eShow = SD_SHOW_LIVE;
   if( eMode==SD_MODE_GRAPH && a.eShow!=SD_SHOW_LIVE ){
@@ -1559,7 +1690,7 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
     }
     if( eMode==SD_MODE_CREATE && p->bGuard ){
       /* The guard's triggers are created with the columns (below). */
-      rc = sdGuardNamesFree(p, zName, pzErr);
+      rc = sdGuardNamesFree(p, zName, 0, pzErr);
       if( rc ) goto fail;
       bIndex = 0;
     }
@@ -1624,6 +1755,8 @@ int sdTableInit(sqlite3 *db, SdConn *pConn, const char *zDb, const char *zName,
       }
     }
   }
+  rc = sdLiveAffinity(p, pzErr);
+  if( rc ) goto fail;
   rc = sdChooseRowid(p, pzErr);
   if( rc ) goto fail;
   rc = sdSchemaVersion(p, &p->iSchema);

@@ -344,8 +344,27 @@ void sdIdSetClear(SdIdSet *p){
 */
 int sdIsLiveValue(const SdVtab *p, sqlite3_value *v){
   int t = sqlite3_value_type(v), tl;
+  char eAff = p->iMarker>=0 ? p->aCol[p->iMarker].eAff : SD_AFF_BLOB;
   if( p->pLiveVal==0 ) return t==SQLITE_NULL;
   tl = sqlite3_value_type(p->pLiveVal);
+  /* A value about to be written is compared as the column will store it:
+  ** with its affinity (the live value has it already, sd_table.c). */
+  if( eAff==SD_AFF_TEXT && tl==SQLITE_TEXT
+   && (t==SQLITE_INTEGER || t==SQLITE_FLOAT) ){
+    const unsigned char *z = sqlite3_value_text(v);
+    const unsigned char *zl = sqlite3_value_text(p->pLiveVal);
+    return z && zl && strcmp((const char*)z, (const char*)zl)==0;
+  }
+  if( (eAff==SD_AFF_INTEGER || eAff==SD_AFF_NUMERIC || eAff==SD_AFF_REAL)
+   && t==SQLITE_TEXT && (tl==SQLITE_INTEGER || tl==SQLITE_FLOAT) ){
+    sqlite3_value *pNum = sqlite3_value_dup(v);
+    int bLive = 0;
+    if( pNum && sqlite3_value_numeric_type(pNum)!=SQLITE_TEXT ){
+      bLive = sqlite3_value_double(pNum)==sqlite3_value_double(p->pLiveVal);
+    }
+    sqlite3_value_free(pNum);
+    return bLive;
+  }
   if( (t==SQLITE_INTEGER || t==SQLITE_FLOAT)
    && (tl==SQLITE_INTEGER || tl==SQLITE_FLOAT) ){
     if( t==SQLITE_INTEGER && tl==SQLITE_INTEGER ){

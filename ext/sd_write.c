@@ -72,7 +72,9 @@ static int sdFindConflict(SdVtab *p, SdIndex *pIdx, sqlite3_value **aVal,
       int iCol = pIdx->aiCol[i];
       sqlite3_value *v;
       if( iCol<-1 ){ rc = SQLITE_DONE; goto out; }     /* expression index */
-      v = (iCol<0 || iCol==p->iPk) ? pKey : aVal[iCol];
+      /* The row written is live: its marker holds the live value. */
+      v = (iCol<0 || iCol==p->iPk) ? pKey
+        : iCol==p->iMarker ? p->pLiveVal : aVal[iCol];
       if( v==0 || sqlite3_value_type(v)==SQLITE_NULL ){ rc = SQLITE_DONE; goto out; }
       apBind[nBind++] = v;
       if( iCol<0 ){
@@ -192,11 +194,9 @@ static int sdInsertStmt(SdVtab *p, sqlite3_value **aVal, sqlite3_stmt **ppStmt){
     sqlite3_str_appendf(s, ", \"%w\"", p->aCol[i].zName);
     sqlite3_str_appendf(v, ", ?%d", i+2);
   }
-  if( p->pLiveVal ){
-    /* A new row is live: it holds the live value, whatever the DEFAULT. */
-    sqlite3_str_appendf(s, ", \"%w\"", p->zMarker);
-    sqlite3_str_appendf(v, ", %s", p->zLiveSql);
-  }
+  /* A new row is live: it holds the live value, whatever the DEFAULT. */
+  sqlite3_str_appendf(s, ", \"%w\"", p->zMarker);
+  sqlite3_str_appendf(v, ", %s", p->zLiveSql);
   zCols = sdMprintfStr(s, &rc);
   zVals = sdMprintfStr(v, &rc);
   if( rc==SQLITE_OK ){
@@ -318,6 +318,19 @@ static int sdExplainConflict(SdVtab *p, const char *zVerb, sqlite3_value **aVal,
 }
 
 /*
+** Does unique index pIdx hold the marker among its key columns (as GORM's
+** UNIQUE(email, deleted_at) does)? Then a soft delete frees the key, as
+** with an index over live rows.
+*/
+static int sdIndexHasMarker(const SdVtab *p, const SdIndex *pIdx){
+  int i;
+  for(i=0; i<pIdx->nCol; i++){
+    if( pIdx->aiCol[i]==p->iMarker ) return 1;
+  }
+  return 0;
+}
+
+/*
 ** OR REPLACE: soft-delete the live rows that hold a unique key of the new
 ** values (never the row with rowid iSelf, nor pKey's row, which the caller
 ** overwrites). Deleted rows in the way cannot be replaced. The rows changed
@@ -352,7 +365,7 @@ static int sdReplaceConflicts(SdVtab *p, const char *zVerb, sqlite3_value **aVal
       sqlite3_free(zKey);
       return SQLITE_CONSTRAINT;
     }
-    if( !pIdx->bLive ){
+    if( !pIdx->bLive && !sdIndexHasMarker(p, pIdx) ){
       /* A full UNIQUE index: the key stays taken after a soft delete. */
       sdVtabError(p, "softdelete: cannot %s %s: %s is taken by live row %lld, "
           "which OR REPLACE does not remove: index %s counts deleted rows too "

@@ -124,8 +124,9 @@ static int sdRename(sqlite3_vtab *pVtab, const char *zNew){
   char *z = sqlite3_mprintf("%s", zNew);
   if( z==0 ) return SQLITE_NOMEM;
   if( p->bGuard && !p->zMissing ){
-    int rc = sdGuardRemove(p, p->zName);
-    if( rc==SQLITE_OK ) rc = sdGuardInstall(p, zNew);
+    /* The new names first: a name taken fails the rename, guard intact. */
+    int rc = sdGuardInstall(p, zNew);
+    if( rc==SQLITE_OK ) rc = sdGuardRemove(p, p->zName);
     if( rc ){ sqlite3_free(z); return rc; }
   }
   sqlite3_free(p->zName);

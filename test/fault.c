@@ -261,17 +261,25 @@ static const char zSetup[] =
   "CREATE TABLE comments_data(id INTEGER PRIMARY KEY,"
   "  post_id INTEGER REFERENCES posts_data(id) ON DELETE CASCADE, body TEXT);"
   "CREATE TABLE tags_data(id INTEGER PRIMARY KEY, name TEXT);"
+  "CREATE TABLE flags_data(id INTEGER PRIMARY KEY,"
+  "  post_id INTEGER REFERENCES posts_data(id) ON DELETE CASCADE, v TEXT,"
+  "  is_deleted INTEGER NOT NULL DEFAULT 0);"
   "CREATE TABLE log(x);"
   "CREATE VIRTUAL TABLE users USING softdelete(users_data, actor=deleted_by);"
   "CREATE VIRTUAL TABLE posts USING softdelete(posts_data, actor=deleted_by,"
   " retain='10 days');"
-  "CREATE VIRTUAL TABLE comments USING softdelete(comments_data /* c */);"
+  "CREATE VIRTUAL TABLE comments USING softdelete(comments_data /* c */,"
+  " guard=on);"
+  "CREATE VIRTUAL TABLE flags USING softdelete(flags_data, column=is_deleted,"
+  " format=boolean, live=0, guard=on);"
+  "CREATE VIRTUAL TABLE flags_trash USING softdelete(flags_data, show=deleted);"
   "CREATE VIRTUAL TABLE users_trash USING softdelete(users_data, show=deleted);"
   "CREATE VIRTUAL TABLE posts_trash USING softdelete(posts_data, show=deleted);"
   "CREATE VIRTUAL TABLE posts_all USING softdelete(posts_data, show=all);"
   "SELECT sd_unique('users', 'email');"
   "SELECT sd_index('posts', 'author_id');"
   "SELECT sd_index('comments', 'post_id');"
+  "SELECT sd_unique('flags', 'v');"
   "SELECT sd_clock('2024-01-01 00:00:00');"
   "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<6)"
   "  INSERT INTO users SELECT i, 'u' || i || '@x', 'user ' || i FROM c;"
@@ -281,12 +289,15 @@ static const char zSetup[] =
   "  INSERT INTO comments SELECT i, 1 + i %% (6*%d), printf('%%.*c', 30 + i %% 70, 'c') FROM c;"
   "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<20)"
   "  INSERT INTO tags_data SELECT i, 'tag' || i FROM c;"
+  "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<6*%d)"
+  "  INSERT INTO flags SELECT i, i, 'f' || i FROM c;"
   "SELECT sd_clock('2024-01-02 00:00:00');"
   "SELECT sd_actor('setup');"
   "DELETE FROM users WHERE id=3;"
   "SELECT sd_clock('2024-01-03 00:00:00');"
   "DELETE FROM posts WHERE id=8;"
-  "DELETE FROM comments WHERE id=10;";
+  "DELETE FROM comments WHERE id=10;"
+  "DELETE FROM flags WHERE id=1;";
 
 typedef struct Workload Workload;
 struct Workload {
@@ -337,6 +348,17 @@ static const Workload aWorkload[] = {
                    "SELECT sd_purge_expired()", 0, 0 },
   { "insert_fk",   "PRAGMA foreign_keys=ON; INSERT INTO posts(author_id, title) "
                    "VALUES(1, 'n'), (2, 'm')", 0, 0 },
+  /* live=0 (flags) and guard=on (comments, flags): the guard's triggers run
+  ** in every write that reaches those tables. */
+  { "live_read",   "SELECT id, v, is_deleted FROM flags WHERE v > 'f1' ORDER BY v "
+                   "LIMIT 5; SELECT id, is_deleted FROM flags_trash", 1, 0 },
+  { "live_delete", "DELETE FROM flags WHERE id % 3 = 0", 0, 0 },
+  { "live_cascade", "DELETE FROM posts WHERE id <= 3", 0, 0 },
+  { "live_insert", "INSERT INTO flags(post_id, v) VALUES(1, 'a'), (2, 'b')", 0, 0 },
+  { "live_restore", "UPDATE flags_trash SET is_deleted = 0 WHERE id = 1", 0, 0 },
+  { "live_purge",  "SELECT sd_purge('flags')", 0, 0 },
+  { "guard_hard",  "PRAGMA foreign_keys=ON; SELECT sd_hard_delete('posts', 1)", 0, 0 },
+  { "guard_purge", "PRAGMA foreign_keys=ON; SELECT sd_purge('comments')", 0, 0 },
 };
 #define N_WORKLOAD ((int)(sizeof(aWorkload)/sizeof(aWorkload[0])))
 
@@ -717,7 +739,7 @@ static void makeTemplate(const char *zFile, const char *zJournal, int nRows){
   zSql = sqlite3_mprintf("PRAGMA journal_mode=%s;", zJournal);
   if( sqlite3_exec(db, zSql, 0, 0, &zErr) ) fatal(zErr, db);
   sqlite3_free(zSql);
-  zSql = sqlite3_mprintf(zSetup, nRows, nRows, nRows);
+  zSql = sqlite3_mprintf(zSetup, nRows, nRows, nRows, nRows);
   if( sqlite3_exec(db, zSql, 0, 0, &zErr) ) fatal(zErr, db);
   sqlite3_free(zSql);
   if( sqlite3_close(db) ) fatal("template close", db);

@@ -194,7 +194,9 @@ static sqlite3_vfs fuzzVfs = {
 **   [order] / "group"                julianday; RESTRICT -> users; keyword
 **                                    columns
 **   "tâble ✓" / "vüe ✓"              boolean marker "gone" declared by the
-**                                    base; CASCADE self-reference; "vüe ✓ trash"
+**                                    base NOT NULL DEFAULT 0, live=0,
+**                                    guard=on (triggers on the base);
+**                                    CASCADE self-reference; "vüe ✓ trash"
 **   cats_data / cats, items_data / items   composite NO ACTION key onto a
 **                                    UNIQUE pair
 **   audit                            unwrapped, CASCADE -> users (never
@@ -226,9 +228,9 @@ static const char *const azSetup[] = {
   "CREATE VIRTUAL TABLE \"group\" USING softdelete([order], format=julianday)",
   "CREATE TABLE \"tâble ✓\"(id INTEGER PRIMARY KEY,"
   " parent INTEGER REFERENCES \"tâble ✓\"(id) ON DELETE CASCADE,"
-  " \"naïve\" TEXT, gone INTEGER)",
+  " \"naïve\" TEXT, gone INTEGER NOT NULL DEFAULT 0)",
   "CREATE VIRTUAL TABLE \"vüe ✓\" USING softdelete(\"tâble ✓\", column=gone,"
-  " format=boolean)",
+  " format=boolean, live=0, guard=on)",
   "CREATE VIRTUAL TABLE \"vüe ✓ trash\" USING softdelete(\"tâble ✓\", show=deleted)",
   "CREATE TABLE cats_data(a TEXT, b INTEGER, label TEXT, UNIQUE(a, b))",
   "CREATE TABLE items_data(id INTEGER PRIMARY KEY, ca TEXT, cb INTEGER,"
