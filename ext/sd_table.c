@@ -1341,8 +1341,7 @@ static int sdCheckAdoption(SdVtab *p, int mHave, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   sqlite3_str *s;
   int rc, bHidden = 0, n = 0;
-  char *zFound;
-  const char *zFirst = 0;
+  char *zFound, *zFirst = 0;
   rc = sdPrepare(p->db, &pStmt, 0, "SELECT NOT EXISTS(SELECT 1 FROM "
       "\"%w\".\"%w\" WHERE \"%w\" IS %s) AND EXISTS(SELECT 1 FROM \"%w\".\"%w\" "
       "WHERE \"%w\" IS NOT %s%s%w%s)", p->zDb, p->zBase, p->zMarker, p->zLiveSql,
@@ -1361,22 +1360,19 @@ static int sdCheckAdoption(SdVtab *p, int mHave, char **pzErr){
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zVal = (const char*)sqlite3_column_text(pStmt, 0);
     if( zVal==0 ){ rc = SQLITE_NOMEM; break; }
+    if( n==0 && sqlite3_column_int(pStmt, 2) ){
+      /* The most frequent value is the suggestion (not a blob: live=
+      ** takes none). */
+      zFirst = sqlite3_mprintf("%s", zVal);
+      if( zFirst==0 ){ rc = SQLITE_NOMEM; break; }
+    }
     sqlite3_str_appendf(s, "%s%s (%lld row%s)", n++ ? ", " : "", zVal,
         sqlite3_column_int64(pStmt, 1),
         sqlite3_column_int64(pStmt, 1)==1 ? "" : "s");
-    if( n==1 ) zFirst = "";
   }
   if( rc==SQLITE_OK ) rc = sqlite3_reset(pStmt);
   zFound = sdMprintfStr(s, &rc);
   if( rc==SQLITE_OK ){
-    /* The most frequent value, as the suggestion. */
-    sqlite3_reset(pStmt);
-    if( zFirst && sqlite3_step(pStmt)==SQLITE_ROW
-     && sqlite3_column_int(pStmt, 2) ){
-      zFirst = (const char*)sqlite3_column_text(pStmt, 0);
-    }else{
-      zFirst = 0;                 /* a blob: live= takes none */
-    }
     *pzErr = sqlite3_mprintf("softdelete: every row of %s would be hidden: "
         "its marker column %s holds the live value %s in no row; it holds %s. "
         "If one of these marks a live row, say so with live= (for example "
@@ -1384,6 +1380,7 @@ static int sdCheckAdoption(SdVtab *p, int mHave, char **pzErr){
         zFound ? zFound : "", zFirst ? zFirst : "0");
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
+  sqlite3_free(zFirst);
   sqlite3_free(zFound);
   sqlite3_finalize(pStmt);
   return rc;

@@ -5,7 +5,9 @@
 ** A worker (MxWorker) holds one connection and an in-memory model of the
 ** rows it owns in a blog schema (mxCreateSchema: users -> posts -> comments,
 ** ON DELETE CASCADE, each base wrapped by a softdelete table, a live-unique
-** email, indexes over live rows, PRAGMA foreign_keys on). It runs random
+** email, indexes over live rows, comments_data guarded by guard=on triggers
+** that every soft delete, restore and purge reaching it runs through,
+** PRAGMA foreign_keys on). It runs random
 ** transactions of mixed operations through the virtual tables and the sd_*
 ** functions; before each statement it applies to its model what the
 ** statement must do (rows soft-deleted with their cascade under one
@@ -24,7 +26,8 @@
 ** Some transactions change the schema: they create a "tag table"
 ** (tags_..._data wrapped by tags_..., two rows written through it, one
 ** soft-deleted: the marker columns are added at that first use inside the
-** transaction) or drop one again. The model lists the tag tables; each
+** transaction; every other one has guard=on, whose triggers come with the
+** columns) or drop one again. The model lists the tag tables; each
 ** must exist whole (both tables, the marker columns, its rows) or not at
 ** all.
 **
