@@ -21,7 +21,7 @@
 ** state of the tables afterwards.
 **
 ** Usage: bench LIBPATH [--quick] [--only W[,W...]] [--file PREFIX]
-**                      [--rounds R] [--cpu] [--live0]
+**                      [--rounds R] [--cpu] [--live0] [--guard]
 **                      [--callgrind [--target T] [--full]]
 **
 **   LIBPATH      the softdelete extension, loaded with sqlite3_load_extension
@@ -36,6 +36,7 @@
 **                (steadier on a busy machine; leaves out I/O waits)
 **   --live0      markers as GORM keeps them: NOT NULL DEFAULT 0, live=0
 **                (see live0_sql(); the main workloads only)
+**   --guard      the vtab's tables with guard=on (the main workloads only)
 **   --callgrind  build one target only (vtab unless --target), in memory, at
 **                the --quick sizes unless --full, then run one workload (the
 **                first of --only, default point_id) a fixed number of times
@@ -66,18 +67,30 @@ static const char *azSuffix[N_KIND] = { "_b", "_data_v", "_data_x" };
 /* ---- Helpers ------------------------------------------------------------ */
 
 /*
-** --live0: every table keeps its marker NOT NULL DEFAULT 0, 0 when live (as
-** GORM's soft_delete plugin does), and the vtab says so with live=0. A
-** deletion still writes the same datetime text, so that a run with --live0
-** and one without differ in the live value alone: the SQL of all three
-** targets is rewritten from the NULL-marker text by live0_sql(). The main
-** workloads only.
+** --live0: every table keeps its marker DEFAULT 0, 0 when live (as GORM's
+** soft_delete plugin does), and the vtab says so with live=0. A deletion
+** still writes the same datetime text, and the column stays nullable (a
+** NOT NULL column makes SQLite keep a statement journal for every UPDATE
+** that may change several rows, the cascades' among them: a cost of the
+** schema, measured apart in the README), so that a run with --live0 and one
+** without differ in the live value alone: the SQL of all three targets is
+** rewritten from the NULL-marker text by live0_sql(). The main workloads
+** only.
+**
+** --guard: the vtab's live tables get guard=on (its triggers on the base),
+** to measure what they cost.
 */
 static int bLive0 = 0;
+static int bGuardOn = 0;
 
 static char *live0_sql(const char *z){
+  static const char *const azGuard[][2] = {
+    { "softdelete(users_data_x", "softdelete(users_data_x, guard=on" },
+    { "softdelete(posts_data_x)", "softdelete(posts_data_x, guard=on" },
+    { "softdelete(comments_data_x", "softdelete(comments_data_x, guard=on" },
+  };
   static const char *const azRep[][2] = {
-    { "deleted_at TEXT,", "deleted_at INTEGER NOT NULL DEFAULT 0," },
+    { "deleted_at TEXT,", "deleted_at INTEGER DEFAULT 0," },
     { "deleted_at IS NOT NULL", "deleted_at IS NOT 0" },
     { "deleted_at IS NULL", "deleted_at IS 0" },
     { "deleted_at=NULL", "deleted_at=0" },
@@ -88,12 +101,25 @@ static char *live0_sql(const char *z){
   };
   sqlite3_str *s = sqlite3_str_new(0);
   while( *z ){
-    size_t k, n = 0;
-    for(k=0; k<sizeof(azRep)/sizeof(azRep[0]); k++){
+    size_t k, n = 0, nRep = bLive0 ? sizeof(azRep)/sizeof(azRep[0]) : 0;
+    size_t nGuard = bGuardOn ? sizeof(azGuard)/sizeof(azGuard[0]) : 0;
+    for(k=0; k<nGuard; k++){
+      n = strlen(azGuard[k][0]);
+      if( strncmp(z, azGuard[k][0], n)==0 ) break;
+    }
+    if( k<nGuard ){
+      /* Then the live0 rule for the same name, if any. */
+      sqlite3_str_appendall(s, azGuard[k][1]);
+      if( bLive0 ) sqlite3_str_appendall(s, ", live=0");
+      if( azGuard[k][0][n-1]==')' ) sqlite3_str_appendchar(s, 1, ')');
+      z += n;
+      continue;
+    }
+    for(k=0; k<nRep; k++){
       n = strlen(azRep[k][0]);
       if( strncmp(z, azRep[k][0], n)==0 ) break;
     }
-    if( k<sizeof(azRep)/sizeof(azRep[0]) ){
+    if( k<nRep ){
       sqlite3_str_appendall(s, azRep[k][1]);
       z += n;
     }else{
@@ -114,7 +140,7 @@ static void execf(sqlite3 *db, const char *zFmt, ...){
   va_start(ap, zFmt);
   zSql = sqlite3_vmprintf(zFmt, ap);
   va_end(ap);
-  if( bLive0 ){
+  if( bLive0 || bGuardOn ){
     char *z = live0_sql(zSql);
     sqlite3_free(zSql);
     zSql = z;
@@ -128,7 +154,7 @@ static void execf(sqlite3 *db, const char *zFmt, ...){
 
 static sqlite3_stmt *prep(sqlite3 *db, const char *zSql){
   sqlite3_stmt *p = 0;
-  char *zLive0 = bLive0 ? live0_sql(zSql) : 0;
+  char *zLive0 = (bLive0 || bGuardOn) ? live0_sql(zSql) : 0;
   if( zLive0 ) zSql = zLive0;
   if( sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p, 0) ){
     fprintf(stderr, "bench: cannot prepare: %s\n  %s\n", sqlite3_errmsg(db), zSql);
@@ -1527,7 +1553,7 @@ static void run_operations(void){
 static void usage(void){
   int w;
   fprintf(stderr, "usage: bench LIBPATH [--quick] [--only W[,W...]] [--file PREFIX]"
-          " [--rounds R] [--cpu] [--live0] [--callgrind [--target base|view|vtab]"
+          " [--rounds R] [--cpu] [--live0] [--guard] [--callgrind [--target base|view|vtab]"
           " [--full]]\n"
           "workloads:");
   for(w=0; w<N_WORK; w++) fprintf(stderr, " %s", aWork[w].zName);
@@ -1560,6 +1586,7 @@ int main(int argc, char **argv){
     else if( strcmp(z, "--callgrind")==0 ) cfg.bCallgrind = 1;
     else if( strcmp(z, "--cpu")==0 ) eClock = CLOCK_THREAD_CPUTIME_ID;
     else if( strcmp(z, "--live0")==0 ) bLive0 = 1;
+    else if( strcmp(z, "--guard")==0 ) bGuardOn = 1;
     else if( strcmp(z, "--version")==0 ){ puts(sqlite3_libversion()); return 0; }
     else if( strcmp(z, "--only")==0 && i+1<argc ) cfg.zOnly = argv[++i];
     else if( strcmp(z, "--file")==0 && i+1<argc ) cfg.zPrefix = argv[++i];
@@ -1672,9 +1699,9 @@ int main(int argc, char **argv){
   for(k=0; k<N_KIND; k++) sqlite3_free(azPath[k]);
 
   /* Their own tables keep NULL markers: not with --live0. */
-  if( !bLive0 && selected("scaling") ) run_scaling();
-  if( !bLive0 && selected("memory") ) run_memory();
-  if( !bLive0 && selected("operations") ) run_operations();
+  if( !bLive0 && !bGuardOn && selected("scaling") ) run_scaling();
+  if( !bLive0 && !bGuardOn && selected("memory") ) run_memory();
+  if( !bLive0 && !bGuardOn && selected("operations") ) run_operations();
 
   printf("\n%s; total %.1f s\n", nMismatch ? "RESULTS DIFFER (see MISMATCH above)"
          : "results identical across targets", (wall_ns()-tStart)/1e9);

@@ -1984,8 +1984,8 @@ int sdForEachLiveTable(sqlite3 *db, SdTableFn xTable, void *pArg){
     sqlite3_stmt *pTabs = 0;
     if( rc || zDb==0 ) break;
     rc = sdPrepare(db, &pTabs, 0, "SELECT name, CAST(sql AS TEXT) FROM "
-        "\"%w\".sqlite_master WHERE type='table' AND sql LIKE "
-        "'%%virtual%%softdelete%%' ORDER BY name", zDb);
+        "\"%w\".sqlite_master WHERE type='table' AND lower(CAST(sql AS TEXT)) "
+        "LIKE '%%virtual%%softdelete%%' ORDER BY name", zDb);
     while( rc==SQLITE_OK && sqlite3_step(pTabs)==SQLITE_ROW ){
       const char *zName = sdColumnText(pTabs, 0, &rc);
       const char *zSql = sdColumnText(pTabs, 1, &rc);

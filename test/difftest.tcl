@@ -5,8 +5,9 @@
 # and a show=all table must likewise read exactly like a plain table holding
 # the rows they show, with the columns they show. This file checks that on
 # random schemas, data and queries. Each seed runs in one mode (-mode, or
-# by default the seed modulo 3: 0 live, 1 deleted, 2 all), in one in-memory
-# database:
+# by default the seed modulo 3: 0 live, 1 deleted, 2 all), with one live
+# value (-live, or by default the seed's choice, see "The live value"
+# below), in one in-memory database:
 #
 #   base  a rowid table with 3-6 random columns: every affinity (INTEGER,
 #         INT, TEXT, VARCHAR(10), REAL, NUMERIC, BLOB, none), NOCASE / RTRIM /
@@ -53,19 +54,58 @@
 # (UPDATE trash SET marker = NULL WHERE ...) and purges (DELETE FROM trash
 # WHERE ...) run too, some choosing rows by reading the live table in the
 # same statement: changes() must be the number of rows the WHERE matches in
-# the twin, and the restored rows go back to l. In both modes some writes
+# the twin, and the restored rows go back to l (with a live value not NULL
+# the restore is SET marker = <live>, sometimes as a bound parameter or
+# 0.0 for 0). In both modes some writes
 # through the live table choose their rows by reading the table under test,
 # and sd_restore / sd_hard_delete get its name as often as the live
 # table's. Writes the table under test must refuse (INSERT; on a trash any
 # other UPDATE; on a show=all table any UPDATE or DELETE) must fail with a
 # "softdelete: " error when their WHERE matches rows, and change nothing.
 #
+# The live value (SPEC 11). Most seeds (60%) keep the default, NULL; the
+# others adopt a table whose live rows hold a value: gorm (live=0 with
+# format=unixepoch or unixepoch_ms; now and then live=0.0, julianday), flag
+# (format=boolean, live=0: an is_deleted column, sometimes declared
+# BOOLEAN), active (format=active: live 1, a deletion writes 0) or text
+# (live='no', 'live', '' or 'it''s', with a time format). The choice is
+# drawn from a second generator seeded alike (srnd), so that a seed that
+# keeps NULL replays exactly as before live= existed (what a seed chooses
+# may change the format, the marker's name and type). The marker is added
+# by CREATE VIRTUAL TABLE (with DEFAULT <live>), or is already in the base,
+# declared NOT NULL DEFAULT <live>, DEFAULT <live>, nullable, or NOT NULL
+# without a DEFAULT; sometimes retain='100 days'. With a live value not
+# NULL, everything above uses it: p, q and l declare the marker DEFAULT
+# <live>, so their live rows hold what the live table's hidden marker reads
+# (check_contents compares it too); the base's live rows must hold it,
+# deleted rows are those whose marker IS NOT <live> (after_write; a
+# deletion writes 1 for boolean, 0 for active); restored rows come back
+# with the live value and no operation or actor; partial indexes are on
+# "marker IS <live>" (the form sd_index and sd_unique create; sometimes IS
+# NULL all the same) and "marker IS NOT <live>"; rows written through the
+# base name the marker with the live value (always when it has no DEFAULT)
+# and ~8% of them are rows deleted by hand (a time of 2023 or 2024-04-30 in
+# the format, 1, 0, or another text; no operation id), which the trash
+# shows and sd_restore restores; the live table also takes INSERT and
+# UPDATE naming the marker with the live value; on a trash SET marker =
+# NULL and any other value must be refused, on a show=all table SET marker
+# = <live> too. Writes also call sd_purge(tbl), sd_purge(tbl, before) (a
+# time far in the past or future, or a deleted row's marker) and
+# sd_purge_expired(): exactly the deleted rows whose marker compares before
+# the time go, never a live row (0 and '' sort before every time), and the
+# count returned must be theirs. Queries compare the marker with the live
+# value: in the trash and show=all tables (IS / IS NOT <live>), and, on the
+# live table and %L%, the hidden marker against the live value, its other
+# spellings ('0', 0 + 0.0, upper('no'), COLLATE NOCASE, a bound parameter)
+# and other values.
+#
 # Then random queries run twice, with %V% replaced by the table under test
 # and by p (and %L%, a join of a trash or show=all table with the live
 # table, by vtab and by l). In the deleted and all modes they name the
 # marker, the operation and the actor like any column, also in t1.*, and
-# compare them with values that rows hold (IS NULL, = an operation id,
-# ranges of markers); in live mode the marker reads NULL. Queries use:
+# compare them with values that rows hold (IS <live>, = an operation id,
+# ranges of markers); in live mode the marker reads the live value (NULL
+# by default). Queries use:
 # WHERE terms with every operator (= == < <= > >= != <> IS, IS NOT, IS NULL,
 # NOTNULL, IN lists and subqueries, LIKE [ESCAPE], GLOB, BETWEEN, EXISTS,
 # row values, COLLATE, CAST, AND/OR/NOT) against literals, bound parameters
@@ -111,12 +151,16 @@
 # Usage:
 #   tclsh test/difftest.tcl ?-lib FILE? ?-seed N? ?-seeds N? ?-seconds S?
 #                           ?-queries Q? ?-verbose 1? ?-skip LIST? ?-mode M?
+#                           ?-live K? ?-help?
 #     -lib FILE   the extension (default: $SOFTDELETE_LIB, else the build in
 #                 the repository root, softdelete.so/.dylib/.dll); a path
 #                 that exists is made absolute, so that load_extension does
 #                 not search the library path for it
 #     -mode M     live, deleted or all: every seed in that mode; mix (the
 #                 default, or $SD_DIFF_MODE): the seed modulo 3 chooses
+#     -live K     null, gorm, flag, active or text: every seed with that
+#                 kind of live value (see above); mix (the default, or
+#                 $SD_DIFF_LIVE): the seed chooses
 #     -seed N     the first seed (default 1); seeds N, N+1, ... follow
 #     -seeds N    how many seeds (default: as many as -seconds allows)
 #     -seconds S  stop starting new seeds after S seconds (default 60)
@@ -138,15 +182,18 @@
 #       existsoffset   LIMIT on one vtab with EXISTS in its WHERE (3.52.0)
 #   At the first difference it prints the seed, the query and a script that
 #   replays it in the sqlite3 shell, and exits 1. Otherwise it prints
-#   seeds/queries run (per mode too) and the throughput, and exits 0. The
-#   same seed in the same mode always gives the same schema, data and
-#   queries (own PRNG, not Tcl's rand(); the deletion clock pinned and the
-#   operation ids replaced, see above). A seed run in live mode gives what
-#   it gave before the other modes existed, plus the operation index on p.
+#   seeds/queries run (per mode and live value too) and the throughput, and
+#   exits 0. The same seed in the same mode with the same -live always
+#   gives the same schema, data and queries (own PRNG, not Tcl's rand();
+#   the deletion clock pinned and the operation ids replaced, see above;
+#   in live mode sd_purge compares only times far from now). A seed run in
+#   live mode whose live value stays NULL gives what it gave before the
+#   other modes existed, plus the operation index on p.
 #
-# From a test file: set dt::lib, then [dt::run_seed SEED NQUERY ?MODE?]
-# returns "" or the report of the first difference (MODE: live, deleted,
-# all; by default as -mode mix would choose).
+# From a test file: set dt::lib, then [dt::run_seed SEED NQUERY ?MODE?
+# ?LIVE?] returns "" or the report of the first difference (MODE: live,
+# deleted, all; by default as -mode mix would choose; LIVE: null, gorm,
+# flag, active, text, mix; by default as -live says).
 
 # SD_TCL_SQLITE: a Tcl binding built against another SQLite (scripts/compat.sh
 # builds one per version it tests), loaded instead of the system's.
@@ -173,6 +220,12 @@ namespace eval dt {
   array set nByMode {live 0 deleted 0 all 0}
   variable nTrashWrite 0    ;# restores and purges through the trash checked
   variable nRefused 0       ;# refused writes checked (trash, show=all)
+  variable live mix         ;# -live: null, gorm, flag, active, text, or mix
+  variable lives {null gorm flag active text}
+  variable nByLive          ;# queries compared per live value kind
+  array set nByLive {null 0 gorm 0 flag 0 active 0 text 0}
+  variable nPurge 0         ;# sd_purge / sd_purge_expired calls checked
+  variable sstate 1         ;# the side PRNG's state (see srnd)
   # What columns a vtab alias (kind v) offers while generating: "live" (the
   # live table: the marker is hidden and reads NULL, no operation column)
   # or "mode" (a show=deleted|all table: marker, operation and actor are
@@ -195,15 +248,31 @@ namespace eval dt {
 # ---- PRNG (Park-Miller, multiplier 48271): replays exactly ---------------
 
 proc dt::seed {n} {
-  variable state
+  variable state; variable sstate
   set state [expr {((wide($n) % 2147483646 + 2147483646) % 2147483646) + 1}]
   for {set i 0} {$i < 4} {incr i} { rnd 2 }
+  # The side stream (srnd): a second generator from the same seed, for the
+  # live-value choices, so that the main stream of a seed whose live value
+  # stays NULL is exactly what it was before live= existed.
+  set sstate [expr {((wide($n) * 7919 + 104729) % 2147483646 + 2147483646) % 2147483646 + 1}]
+  for {set i 0} {$i < 4} {incr i} { srnd 2 }
 }
 proc dt::rnd {n} {
   variable state
   set state [expr {($state * 48271) % 2147483647}]
   return [expr {($state >> 4) % $n}]
 }
+# The side stream: the same generator on its own state.
+proc dt::srnd {n} {
+  variable state; variable sstate
+  set keep $state
+  set state $sstate
+  set r [rnd $n]
+  set sstate $state
+  set state $keep
+  return $r
+}
+proc dt::spick {list} { lindex $list [srnd [llength $list]] }
 proc dt::pick {list} { lindex $list [rnd [llength $list]] }
 proc dt::chance {pct} { expr {[rnd 100] < $pct} }
 proc dt::qi {name} { return "\"[string map {\" \"\"} $name]\"" }
@@ -468,9 +537,13 @@ proc dt::gen_index {{allowUnique 0}} {
   set where ""
   set r [rnd 100]
   if {$r < 15} {
-    set where " WHERE $T(qm) IS NULL"
+    # On the live rows: "marker IS <live>", the form sd_index makes; with
+    # a live value not NULL, now and then IS NULL (no row) all the same.
+    set where " WHERE $T(qm) IS $T(live)"
     if {$T(mode) ne "live" && [chance 50]} {
-      set where " WHERE [pick [list "$T(qm) IS NOT NULL" "$T(qop) IS NOT NULL" "$T(qop) > 0"]]"
+      set where " WHERE [pick [list "$T(qm) IS NOT $T(live)" "$T(qop) IS NOT NULL" "$T(qop) > 0"]]"
+    } elseif {$T(live) ne "NULL" && [chance 15]} {
+      set where " WHERE $T(qm) IS NULL"
     }
   } elseif {$r < 25} {
     set where " WHERE [T_col] IS NOT NULL"
@@ -616,8 +689,14 @@ proc dt::markterm {scope} {
   set a [pick $cands]
   set m "$a.$T(qm)"; set op "$a.$T(qop)"
   switch -- [rnd 10] {
-    0 { return "$m IS NULL" }
-    1 { return "$m IS NOT NULL" }
+    0 {
+      if {$T(live) ne "NULL" && [chance 25]} { return "$m IS NULL" }
+      return "$m IS $T(live)"
+    }
+    1 {
+      if {$T(live) ne "NULL" && [chance 25]} { return "$m IS NOT NULL" }
+      return "$m IS NOT $T(live)"
+    }
     2 { return "$op = [rowval op]" }
     3 { return "$op IN ([rowval op], [rowval op])" }
     4 { return "$m [pick {< <= > >= =}] [rowval m]" }
@@ -635,9 +714,44 @@ proc dt::markterm {scope} {
   }
 }
 
+# With a live value not NULL: a term on the hidden marker of a live table
+# alias in scope (kind v when the live table is under test, lv), which reads
+# the live value in every row: against the live value, other spellings of
+# it, and other values. "" if scope has no such alias.
+proc dt::liveterm {scope} {
+  variable T; variable ctx; variable params
+  set cands {}
+  foreach {a k} $scope {
+    if {$k eq "lv" || ($k eq "v" && $ctx eq "live")} { lappend cands $a }
+  }
+  if {![llength $cands]} { return "" }
+  set m "[pick $cands].$T(qm)"
+  set vals [list $T(live) $T(live) [lit] NULL]
+  if {$T(livek) eq "t"} {
+    lappend vals "upper($T(live))" "$T(live) COLLATE NOCASE" "$T(live) || ''" "$T(live) COLLATE RTRIM"
+  } else {
+    lappend vals [qs $T(liveraw)] "$T(live) + 0.0" "$T(live) + 1" "-$T(live)"
+  }
+  set n [expr {[llength $params] / 3 + 1}]
+  lappend params "p$n" $T(livek) $T(liveraw)
+  lappend vals "\$p$n"
+  set r [rnd 100]
+  if {$r < 15} { return "$m [pick {IN {NOT IN}}] ([pick $vals], [pick $vals])" }
+  if {$r < 25} { return "$m BETWEEN [pick $vals] AND [pick $vals]" }
+  set ops {= = == IS IS {IS NOT} != < <= > >=}
+  if {"necoll" in $::dt::skip} { set ops {= = == IS IS < <= > >=} }
+  set t "$m [pick $ops] [pick $vals]"
+  if {[chance 20]} { set t "NOT ($t)" }
+  return $t
+}
+
 # A WHERE predicate over scope; depth bounds nesting and subqueries.
 proc dt::pred {scope depth} {
-  variable likes; variable globs; variable ctx
+  variable likes; variable globs; variable ctx; variable T
+  if {$T(live) ne "NULL" && [chance 6]} {
+    set t [liveterm $scope]
+    if {$t ne ""} { return $t }
+  }
   if {$ctx eq "mode" && [chance 10]} {
     set t [markterm $scope]
     if {$t ne ""} { return $t }
@@ -1198,6 +1312,7 @@ proc dt::setup {mode} {
   array unset T; array unset O
   set T(mode) $mode
   set T(qop) ""; set T(actor) ""; set T(qactor) ""
+  set T(X) {}
   set ctx live
   catch {::dtdb close}
   sqlite3 ::dtdb :memory:
@@ -1206,7 +1321,8 @@ proc dt::setup {mode} {
   set log ".load $lib\n"
   ::dtdb eval {SELECT load_extension($lib)}
 
-  if {[chance 10]} { exec "PRAGMA case_sensitive_like = 1" }
+  set T(csl) [chance 10]
+  if {$T(csl)} { exec "PRAGMA case_sensitive_like = 1" }
   if {[chance 10]} { exec "PRAGMA reverse_unordered_selects = 1" }
 
   # The other table.
@@ -1234,8 +1350,12 @@ proc dt::setup {mode} {
   set T(qm) [qi $T(marker)]
   set T(qop) [qi "$T(marker)_op"]
   set fmt [pick {{} {} datetime unixepoch unixepoch_ms julianday boolean}]
-  set T(maff) [expr {$fmt in {{} datetime} ? "TEXT" : ($fmt eq "julianday" ? "REAL" : "INTEGER")}]
+  # The live value (side stream, see live_choice): it may change the format,
+  # the marker's name and declared type, and whether the base has it.
+  set fmt [live_choice $fmt]
   set mtype [expr {$fmt in {{} datetime} ? "TEXT" : ($fmt eq "julianday" ? "REAL" : "INTEGER")}]
+  if {$T(mtypeov) ne ""} { set mtype $T(mtypeov) }
+  set T(maff) [affinity $mtype]
   set defs [gen_cols T [expr {3 + [rnd 4]}] $colnames]
   set T(defs) $defs
   set T(mtype) $mtype
@@ -1257,7 +1377,18 @@ proc dt::setup {mode} {
     set T(actorval) NULL
     set T(state) {}
   }
-  exec "CREATE TABLE $T(qb)($defs)"
+  if {$T(mhas)} {
+    # The marker is already in the base (an adopted table), after the
+    # columns, before a PRIMARY KEY(...) table constraint.
+    set md "$T(qm) $mtype$T(mclause)"
+    if {[regexp {^(.*), (PRIMARY KEY\([^()]*\))$} $defs -> cd tc]} {
+      exec "CREATE TABLE $T(qb)($cd, $md, $tc)"
+    } else {
+      exec "CREATE TABLE $T(qb)($defs, $md)"
+    }
+  } else {
+    exec "CREATE TABLE $T(qb)($defs)"
+  }
   exec "CREATE TABLE p($defs)"
   # An index made before the vtab exists (not on the marker).
   if {[chance 30]} {
@@ -1270,6 +1401,8 @@ proc dt::setup {mode} {
   set args $T(qb)
   if {$T(marker) ne "deleted_at"} { append args ", column=$T(qm)" }
   if {$fmt ne ""} { append args ", format=$fmt" }
+  if {$T(liveopt) ne ""} { append args ", $T(liveopt)" }
+  if {$T(retain)} { append args ", retain='100 days'" }
   if {$T(actor) ne ""} { append args ", actor=$T(qactor)" }
   exec "CREATE VIRTUAL TABLE $T(qw) USING softdelete($args)"
   if {$mode ne "live"} {
@@ -1278,17 +1411,21 @@ proc dt::setup {mode} {
     if {$T(marker) ne "deleted_at" && [chance 30]} { append margs ", column=$T(qm)" }
     if {$fmt ne "" && [chance 30]} { append margs ", format=$fmt" }
     if {$T(actor) ne "" && [chance 30]} { append margs ", actor=$T(qactor)" }
+    if {$T(liveopt) ne "" && [chance 30]} { append margs ", $T(liveopt)" }
     set T(qv) [qi $T(mvtab)]
     exec "CREATE VIRTUAL TABLE $T(qv) USING softdelete($margs)"
     exec "SELECT sd_clock([qs [clock_text]])"
   }
-  exec "ALTER TABLE p ADD COLUMN $T(qm) $mtype"
+  # The twins' marker defaults to the live value: their live rows hold it,
+  # as the live table's hidden marker reads it.
+  set mdflt [expr {$T(live) eq "NULL" ? "" : " DEFAULT $T(live)"}]
+  exec "ALTER TABLE p ADD COLUMN $T(qm) $mtype$mdflt"
   exec "ALTER TABLE p ADD COLUMN [qi "$T(marker)_op"] INTEGER"
   if {$T(actor) ne ""} { exec "ALTER TABLE p ADD COLUMN $T(qactor)" }
   # q: p without indexes. Writes are mirrored on it; when p and the vtab
   # differ, it gives a second opinion (see compare).
   qexec "CREATE TABLE q($defs)"
-  qexec "ALTER TABLE q ADD COLUMN $T(qm) $mtype"
+  qexec "ALTER TABLE q ADD COLUMN $T(qm) $mtype$mdflt"
   qexec "ALTER TABLE q ADD COLUMN [qi "$T(marker)_op"] INTEGER"
   if {$T(actor) ne ""} { qexec "ALTER TABLE q ADD COLUMN $T(qactor)" }
   if {$mode eq "live"} {
@@ -1299,7 +1436,7 @@ proc dt::setup {mode} {
     # on; p and q are copied from the base after each write, once its
     # deleted rows are checked (see after_write).
     exec "CREATE TABLE l($defs)"
-    exec "ALTER TABLE l ADD COLUMN $T(qm) $mtype"
+    exec "ALTER TABLE l ADD COLUMN $T(qm) $mtype$mdflt"
     exec "ALTER TABLE l ADD COLUMN [qi "$T(marker)_op"] INTEGER"
     if {$T(actor) ne ""} { exec "ALTER TABLE l ADD COLUMN $T(qactor)" }
     set T(wp) l; set T(wq) ""
@@ -1406,6 +1543,90 @@ proc dt::setup {mode} {
   return ""
 }
 
+# The live value for the seed, drawn from the side stream (srnd), so that a
+# seed that keeps NULL replays exactly as before live= existed. -live (the
+# variable live) forces a kind; mix: NULL 60%, then gorm (live=0 with
+# format=unixepoch or unixepoch_ms, now and then live=0.0 with julianday),
+# flag (format=boolean, live=0: is_deleted), active (format=active, live 1)
+# and text (live='no' or another text, with a time format). Sets T(lkind),
+# T(live) (an SQL literal), T(liveq) (as base_state shows it), T(liveopt)
+# (the option text, "" for none), T(mhas), T(mclause) (the marker declared
+# in the base's CREATE TABLE, or added by CREATE VIRTUAL TABLE), T(mdef)
+# (the base's marker has DEFAULT <live>), T(mtypeov) (a declared type other
+# than the format's), T(retain) (retain='100 days'). Returns the format.
+proc dt::live_choice {fmt} {
+  variable T; variable live
+  set r [srnd 100]
+  set k $live
+  if {$k eq "mix"} {
+    set k [expr {$r < 60 ? "null" : $r < 72 ? "gorm" : $r < 80 ? "flag" : $r < 88 ? "active" : "text"}]
+  }
+  set T(lkind) $k
+  set T(live) NULL; set T(liveopt) ""; set T(mhas) 0; set T(mclause) ""
+  set T(mdef) 0; set T(mtypeov) ""; set T(retain) 0
+  if {$k ne "null"} {
+    switch -- $k {
+      gorm {
+        if {$fmt ni {unixepoch unixepoch_ms}} { set fmt [spick {unixepoch unixepoch_ms}] }
+        set T(live) 0
+        if {[srnd 100] < 15} { set fmt julianday; set T(live) 0.0 }
+        set T(liveopt) "live=$T(live)"
+      }
+      flag {
+        set fmt boolean
+        set T(live) 0
+        set T(liveopt) [spick {live=0 live=0 {live = 0} live=+0}]
+        if {[srnd 100] < 40} { set T(marker) is_deleted }
+        # A flag declared BOOLEAN (NUMERIC affinity), when in the base.
+        if {[srnd 100] < 30} { set T(mtypeov) BOOLEAN }
+      }
+      active {
+        set fmt active
+        set T(live) 1
+        set T(liveopt) [spick {{} {} live=1}]
+        if {[srnd 100] < 40} { set T(marker) [spick {active enabled}] }
+      }
+      text {
+        if {$fmt eq "boolean"} { set fmt [spick {{} datetime unixepoch}] }
+        set T(live) [qs [spick {no no live {} it's}]]
+        set T(liveopt) "live=$T(live)"
+      }
+      default { error "unknown live kind $k" }
+    }
+    set T(qm) [qi $T(marker)]
+    set T(qop) [qi "$T(marker)_op"]
+    # The marker: added by CREATE VIRTUAL TABLE (with DEFAULT <live>), or
+    # already in the base, NOT NULL or not, with the DEFAULT or without.
+    set r [srnd 100]
+    if {$r < 40} {
+      set T(mdef) 1
+    } else {
+      set T(mhas) 1
+      if {$r < 65} {
+        set T(mclause) " NOT NULL DEFAULT $T(live)"; set T(mdef) 1
+      } elseif {$r < 75} {
+        set T(mclause) " DEFAULT $T(live)"; set T(mdef) 1
+      } elseif {$r < 90} {
+        set T(mclause) ""
+      } else {
+        set T(mclause) " NOT NULL"
+      }
+    }
+    if {!$T(mhas)} { set T(mtypeov) "" }
+    if {$fmt ni {boolean active} && [srnd 100] < 30} { set T(retain) 1 }
+  }
+  set T(livek) [string index [tag [::dtdb onecolumn "SELECT $T(live)"]] 0]
+  set T(liveraw) [::dtdb onecolumn "SELECT $T(live)"]
+  set T(liveq) [::dtdb onecolumn "SELECT CASE typeof(x) WHEN 'real' THEN printf('r%!.17g', x) ELSE quote(x) END FROM (SELECT $T(live) AS x)"]
+  return $fmt
+}
+
+# " IS <live>" (or " IS NOT <live>") for a WHERE on the marker.
+proc dt::islive {{not ""}} {
+  variable T
+  return " IS ${not}$T(live)"
+}
+
 # Columns of table a (pragma_table_xinfo: name, type, hidden) must be those
 # of b; with hidden, checked too, else only name and type.
 proc dt::same_columns {a b {hidden 0}} {
@@ -1459,27 +1680,77 @@ proc dt::row_values {rid} {
 proc dt::insert_rows {batch viaV} {
   variable T
   set ipk [expr {$T(pkkind) in {ipk ipkt}}]
-  set rows {}
+  set rows {}; set rids {}
   foreach {rid vals} $batch {
     if {$ipk} { lappend rows "([join $vals {, }])" } else { lappend rows "($rid, [join $vals {, }])" }
+    lappend rids $rid
   }
   set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
   set tbl [expr {$viaV ? $T(qw) : $T(qb)}]
+  set wrows $rows
+  if {$T(live) ne "NULL" && (!$viaV && (!$T(mdef) || [chance 50]) || $viaV && [chance 15])} {
+    # The marker named: through the base a live row must hold the live
+    # value (the column may have no DEFAULT); the live table accepts the
+    # live value. Through the base, now and then a row deleted by hand (a
+    # deletion value, no operation id): the twin of the live table does
+    # not get it (T(X), see after_write).
+    set brows {}; set wrows {}
+    foreach row $rows rid $rids {
+      if {!$viaV && [chance 8]} {
+        lappend brows "[string range $row 0 end-1], [hand_marker])"
+        lappend T(X) $rid
+      } else {
+        lappend brows "[string range $row 0 end-1], $T(live))"
+        lappend wrows $row
+      }
+    }
+    set rows $brows
+    append cols ", $T(qm)"
+  }
   if {$viaV && [chance 50]} {
     # One row per statement through the vtab.
     foreach row $rows { exec "INSERT INTO ${tbl}($cols) VALUES$row" }
   } else {
     exec "INSERT INTO ${tbl}($cols) VALUES[join $rows {, }]"
   }
-  exec "INSERT INTO $T(wp)($cols) VALUES[join $rows {, }]"
-  if {$T(wq) ne ""} { qexec "INSERT INTO $T(wq)($cols) VALUES[join $rows {, }]" }
+  if {[llength $wrows]} {
+    set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
+    exec "INSERT INTO $T(wp)($cols) VALUES[join $wrows {, }]"
+    if {$T(wq) ne ""} { qexec "INSERT INTO $T(wq)($cols) VALUES[join $wrows {, }]" }
+  }
   return ""
+}
+
+# The marker of a row deleted by hand before softdelete came (no operation
+# id): a deletion time of the table's format, 1 for boolean, 0 for active,
+# sometimes another text with a text live value.
+proc dt::hand_marker {} {
+  variable T
+  if {$T(livek) eq "t" && [chance 25]} { return [qs [pick {yes deleted}]] }
+  return [fmt_time [pick {1700000000 1714521599}]]
+}
+
+# A time (Unix seconds) as a marker literal of the table's format.
+proc dt::fmt_time {secs} {
+  variable T
+  switch -- $T(fmt) {
+    {} - datetime { return [qs "[clock format $secs -format {%Y-%m-%d %H:%M:%S} -gmt 1].000"] }
+    unixepoch     { return $secs }
+    unixepoch_ms  { return [expr {$secs * 1000}] }
+    julianday     { return [format %.17g [expr {$secs / 86400.0 + 2440587.5}]] }
+    boolean       { return 1 }
+    active        { return 0 }
+  }
+  error "unknown format $T(fmt)"
 }
 
 # One random write through the vtab, mirrored on p.
 proc dt::random_write {} {
   variable T; variable params; variable nAlias 0; variable O
   set params {}
+  # With a live value not NULL: sd_purge and sd_purge_expired, which must
+  # remove deleted rows only, whatever the live value compares to.
+  if {$T(live) ne "NULL" && [chance 12]} { return [purge_write] }
   if {$T(mode) ne "live" && [chance 10]} {
     # Live rows chosen by reading the trash or show=all table (%M%; p on
     # the twin's side) in the same statement.
@@ -1522,6 +1793,9 @@ proc dt::random_write {} {
         elseif {$r2 < 85} { set e "%V%.$T(c,[rnd $T(ncol)],q)" } else { set e [wrap "%V%.$T(c,[rnd $T(ncol)],q)"] }
       lappend sets "$T(c,$c,q) = $e"
     }
+    # The live table accepts the marker set to the live value (ORMs write
+    # every column); the twin's holds it already.
+    if {$T(live) ne "NULL" && [chance 20]} { lappend sets "$T(qm) = $T(live)" }
     if {![llength $sets]} { return "" }
     return [both_where "UPDATE %V% SET [join $sets {, }]" [pred $scope 1] $params]
   }
@@ -1541,10 +1815,11 @@ proc dt::random_write {} {
     set ipk [expr {$T(pkkind) in {ipk ipkt}}]
     set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
     set sel [expr {$ipk ? [join $vals {, }] : "o.rowid + $base, [join $vals {, }]"}]
+    if {$T(live) ne "NULL" && [chance 20]} { append cols ", $T(qm)"; append sel ", $T(live)" }
     return [both "INSERT INTO %V%($cols) SELECT $sel FROM o[where_clause {o o} 50]" $params]
   }
   set live [::dtdb eval "SELECT rowid FROM $T(wp) ORDER BY rowid"]
-  set dead [::dtdb eval "SELECT rowid FROM $T(qb) WHERE $T(qm) IS NOT NULL ORDER BY rowid"]
+  set dead [::dtdb eval "SELECT rowid FROM $T(qb) WHERE $T(qm) IS NOT $T(live) ORDER BY rowid"]
   if {$r < 80} {
     if {![llength $live]} { return "" }
     set rid [pick $live]
@@ -1552,6 +1827,7 @@ proc dt::random_write {} {
     set cols [expr {$ipk ? [tcols] : "rowid, [tcols]"}]
     set vals [row_values $rid]
     if {!$ipk} { set vals [linsert $vals 0 $rid] }
+    if {$T(live) ne "NULL" && [chance 20]} { append cols ", $T(qm)"; lappend vals $T(live) }
     return [both "INSERT OR REPLACE INTO %V%($cols) VALUES([join $vals {, }])" {}]
   }
   if {$r < 92} {
@@ -1651,7 +1927,7 @@ proc dt::wstep {args} {
     set T(actorval) [pick {{'ann'} 42 NULL {'Bob'} {''} -7 {'ann'}}]
     exec "SELECT sd_actor($T(actorval))"
   }
-  set T(R) {}; set T(P) {}; set T(H) {}
+  set T(R) {}; set T(P) {}; set T(H) {}; set T(X) {}
   # The base as the last write left it, checked (see after_write).
   set before $T(state)
   if {$before eq ""} { set before [base_state] }
@@ -1670,6 +1946,7 @@ proc dt::expected_marker {} {
     unixepoch     { return [expr {$T(clock) / 1000}] }
     unixepoch_ms  { return $T(clock) }
     boolean       { return 1 }
+    active        { return 0 }
   }
   return {}
 }
@@ -1683,13 +1960,15 @@ proc dt::after_write {before lb} {
   set nc $T(ncol)
   set io [expr {$nc + 1}]; set ia [expr {$nc + 2}]
   set db {}; set da {}
-  dict for {r row} $before { if {[lindex $row $nc] ne "NULL"} { lappend db $r } }
-  dict for {r row} $after { if {[lindex $row $nc] ne "NULL"} { lappend da $r } }
+  # Deleted: the marker is not the live value (T(liveq), as quote() gives it).
+  dict for {r row} $before { if {[lindex $row $nc] ne $T(liveq)} { lappend db $r } }
+  dict for {r row} $after { if {[lindex $row $nc] ne $T(liveq)} { lappend da $r } }
   set gone [lminus $lb $la]
   set removed [concat $T(P) $T(H)]
   # Deleted now: those deleted before, less the restored, purged and
   # hard-deleted ones, plus the live rows the write took out of l.
-  set exp [lsort -integer -unique [concat [lminus $db [concat $T(R) $removed]] [lminus $gone $T(H)]]]
+  # Rows inserted through the base as deleted by hand (T(X)) too.
+  set exp [lsort -integer -unique [concat [lminus $db [concat $T(R) $removed]] [lminus $gone $T(H)] $T(X)]]
   set da [lsort -integer $da]
   set what "after the last write of the replay script"
   if {$exp ne $da} {
@@ -1704,6 +1983,10 @@ proc dt::after_write {before lb} {
     if {$r in $db} {
       set b [dict get $before $r]
       if {$a ne $b} { return "deleted row $r of the base changed $what\n  before: $b\n  after:  $a" }
+      continue
+    }
+    if {$r in $T(X)} {
+      if {[lindex $a $io] ne "NULL"} { return "row $r, inserted deleted by hand, has an operation $what: $a" }
       continue
     }
     if {![dict exists $before $r]} { return "row $r appeared deleted in the base $what: $a" }
@@ -1733,7 +2016,7 @@ proc dt::after_write {before lb} {
   # Live rows carry no operation or actor; restored rows come back as they
   # were deleted.
   dict for {r a} $after {
-    if {[lindex $a $nc] ne "NULL"} continue
+    if {[lindex $a $nc] ne $T(liveq)} continue
     if {[lindex $a $io] ne "NULL" || ($T(qactor) ne "" && [lindex $a $ia] ne "NULL")} {
       return "live row $r of the base keeps an operation or actor $what: $a"
     }
@@ -1778,7 +2061,7 @@ proc dt::op_id {} {
 proc dt::resync {} {
   variable T
   set c "rowid, [allcols]"
-  set w [expr {$T(mode) eq "deleted" ? " WHERE $T(qm) IS NOT NULL" : ""}]
+  set w [expr {$T(mode) eq "deleted" ? " WHERE $T(qm) IS NOT $T(live)" : ""}]
   exec "DELETE FROM p"
   exec "INSERT INTO p($c) SELECT $c FROM $T(qb)$w"
   qexec "DELETE FROM q"
@@ -1812,7 +2095,56 @@ proc dt::rowval {{kind ""}} {
   return $raw
 }
 
-# A restore (UPDATE trash SET marker = NULL WHERE ...) or a purge (DELETE
+# sd_purge(tbl), sd_purge(tbl, before) or (with retain=) sd_purge_expired()
+# with a live value not NULL: the rows removed must be exactly the deleted
+# rows (marker IS NOT <live>) that the marker compares before (rows deleted
+# exactly at before stay), and the number returned their count; live rows
+# stay, whatever the live value compares to (0 and '' sort before every
+# time). before is a time far in the past or the future, or the marker of a
+# deleted row. retain='100 days' expires the rows deleted by hand (times of
+# 2023 and 2024-04-30, see hand_marker) before the cut, never the rows
+# deleted by the tester: the clock is pinned after 2024-05-01 in the deleted
+# and all modes, and runs now in live mode.
+proc dt::purge_write {} {
+  variable T; variable nPurge; variable params
+  incr nPurge
+  set names [list $T(vtab)]
+  if {$T(mode) ne "live"} { lappend names $T(mvtab) }
+  set tbl [qs [pick $names]]
+  set nonlive "$T(qm) IS NOT $T(live)"
+  set r [rnd 100]
+  if {$T(fmt) in {boolean active} || $r < 20} {
+    set call "sd_purge($tbl)"
+    set w $nonlive
+  } elseif {$T(retain) && $r < 45} {
+    set call [pick [list "sd_purge_expired()" "sd_purge_expired($tbl)"]]
+    # 2025-01-01 (live mode), 2024-01-01.
+    set cut [expr {$T(mode) eq "live" ? 1735689600 : 1704067200}]
+    set w "$nonlive AND $T(qm) < [fmt_time $cut]"
+  } else {
+    set cands [list [fmt_time 946684800] [fmt_time 4102444800]]
+    set ty [dict get {{} text datetime text unixepoch integer unixepoch_ms integer julianday real} $T(fmt)]
+    set g [expr {$ty eq "text" ? " AND $T(qm) GLOB '\[0-9\]*'" : ""}]
+    lappend cands {*}[::dtdb eval "SELECT DISTINCT CASE typeof($T(qm)) WHEN 'real' THEN printf('%!.17g', $T(qm)) ELSE quote($T(qm)) END FROM $T(qb) WHERE $nonlive AND typeof($T(qm)) = '$ty'$g ORDER BY 1"]
+    set before [pick $cands]
+    set call "sd_purge($tbl, $before)"
+    set w "$nonlive AND $T(qm) < $before"
+  }
+  set ids [::dtdb eval "SELECT rowid FROM $T(qb) WHERE $w ORDER BY rowid"]
+  set all0 [::dtdb eval "SELECT rowid FROM $T(qb) ORDER BY rowid"]
+  set got [exec "SELECT $call"]
+  if {$got != [llength $ids]} {
+    return "$call returned $got, expected [llength $ids] (the rows of the base WHERE $w: $ids)"
+  }
+  set all1 [::dtdb eval "SELECT rowid FROM $T(qb) ORDER BY rowid"]
+  if {$all1 ne [lminus $all0 $ids]} {
+    return "$call removed rows [lminus $all0 $all1], expected $ids (the rows of the base WHERE $w)"
+  }
+  set T(P) $ids
+  return ""
+}
+
+# A restore (UPDATE trash SET marker = <live> WHERE ...) or a purge (DELETE
 # FROM trash WHERE ...): changes() must be the number of rows the WHERE
 # matches in q (the trash's twin) before the statement; restored rows go
 # back to l as p holds them.
@@ -1836,7 +2168,18 @@ proc dt::trash_write {} {
   }
   set ctx live
   set restore [chance 55]
-  set head [expr {$restore ? "UPDATE %V% SET $T(qm) = NULL" : "DELETE FROM %V%"}]
+  set head [expr {$restore ? "UPDATE %V% SET $T(qm) = $T(live)" : "DELETE FROM %V%"}]
+  if {$restore && $T(live) ne "NULL" && [chance 25]} {
+    # The live value as a bound parameter of its type, or (a number) as a
+    # real: 0.0 IS 0.
+    set n [expr {[llength $params] / 3 + 1}]
+    if {$T(livek) ne "t" && [chance 30]} {
+      lappend params "p$n" r $T(liveraw)
+    } else {
+      lappend params "p$n" $T(livek) $T(liveraw)
+    }
+    set head "UPDATE %V% SET $T(qm) = \$p$n"
+  }
   set sv [string map [list %V% $T(qv) %L% $T(qw)] "$head WHERE $pred"]
   set sel [string map [list %V% q %L% l] "SELECT q.rowid FROM q WHERE $pred"]
   incr nStmtRun; incr nTrashWrite
@@ -1867,8 +2210,8 @@ proc dt::trash_write {} {
 }
 
 # A write the trash or show=all table must refuse: any INSERT; on the trash
-# an UPDATE of anything but SET marker = NULL; on a show=all table any
-# UPDATE or DELETE. When the WHERE matches rows it must fail with a
+# an UPDATE of anything but SET marker = <live> (so SET marker = NULL when
+# the live value is not NULL); on a show=all table any UPDATE or DELETE. When the WHERE matches rows it must fail with a
 # "softdelete: " error; when it matches none, it may also succeed, changing
 # nothing. wstep then checks that nothing changed.
 proc dt::refused_write {} {
@@ -1892,10 +2235,15 @@ proc dt::refused_write {} {
   } else {
     set opts [list "$T(c,[rnd $T(ncol)],q) = [lit]" "$T(qop) = [pick {NULL 1 -5}]"]
     if {$T(mode) eq "deleted"} {
-      lappend opts "$T(qm) = [pick {1 'x' 0 {'2024-01-01'}}]" "$T(qm) = $T(qm)"
+      # Any value but the live one (NULL when that is not NULL).
+      set v [pick {1 'x' 0 {'2024-01-01'}}]
+      if {$v eq $T(live)} { set v NULL }
+      lappend opts "$T(qm) = $v" "$T(qm) = $T(qm)"
       if {$T(qactor) ne ""} { lappend opts "$T(qactor) = [lit]" }
+      if {$T(live) ne "NULL"} { lappend opts "$T(qm) = NULL" }
     } else {
       lappend opts "$T(qm) = NULL" DELETE DELETE
+      if {$T(live) ne "NULL"} { lappend opts "$T(qm) = $T(live)" }
     }
     set set [pick $opts]
     if {$set eq "DELETE"} {
@@ -1941,7 +2289,7 @@ proc dt::sd_index_both {unique} {
   append log "$sql;\n"
   incr nIdx
   set u [expr {$unique ? "UNIQUE " : ""}]
-  return [both_plain "CREATE ${u}INDEX [qi pi$nIdx] ON p([join $qcols {, }]) WHERE $T(qm) IS NULL"]
+  return [both_plain "CREATE ${u}INDEX [qi pi$nIdx] ON p([join $qcols {, }]) WHERE $T(qm) IS $T(live)"]
 }
 
 # The live rows of the base, the live vtab's rows and its twin's (p, or l
@@ -1949,8 +2297,10 @@ proc dt::sd_index_both {unique} {
 # trash or show=all table must be p's, by name (*) too.
 proc dt::check_contents {} {
   variable T
-  set cols "rowid, [tcols]"
-  set qb [tagged [::dtdb eval "SELECT $cols FROM $T(qb) WHERE $T(qm) IS NULL ORDER BY rowid"]]
+  # The marker too: the live table's hidden marker reads the live value,
+  # which the base's live rows and the twin's hold.
+  set cols "rowid, [tcols], $T(qm)"
+  set qb [tagged [::dtdb eval "SELECT $cols FROM $T(qb) WHERE $T(qm) IS $T(live) ORDER BY rowid"]]
   set qv [tagged [::dtdb eval "SELECT $cols FROM $T(qw) ORDER BY rowid"]]
   set qp [tagged [::dtdb eval "SELECT $cols FROM $T(wp) ORDER BY rowid"]]
   if {$qb ne $qp && $T(wq) ne ""} {
@@ -2009,9 +2359,10 @@ proc dt::rows {res ncol unstable {approx {}}} {
 # Run query q on both sides. Returns "" or a difference.
 proc dt::compare {q} {
   variable T; variable params; variable verbose; variable nQueryRun
-  variable nByMode
+  variable nByMode; variable nByLive
   incr nQueryRun
   incr nByMode($T(mode))
+  incr nByLive($T(lkind))
   set tmpl [dict get $q sql]
   set sv [string map [list %V% $T(qv) %L% $T(qw)] $tmpl]
   set sp [string map [list %V% p %L% l] $tmpl]
@@ -2141,17 +2492,28 @@ proc dt::seed_mode {seed} {
 }
 
 # Run one seed: setup, then nQuery queries. Returns "" or a report. mode:
-# live, deleted or all (see seed_mode when "").
-proc dt::run_seed {seed nQuery {mode ""}} {
+# live, deleted or all (see seed_mode when ""); live: the live value's kind,
+# null, gorm, flag, active, text, or mix (the seed chooses; by default as
+# -live says).
+proc dt::run_seed {seed nQuery {mode ""} {live ""}} {
   variable log; variable params; variable verbose; variable T; variable ctx
   if {$mode eq ""} { set mode [seed_mode $seed] }
+  if {$live ne ""} {
+    set keep $::dt::live
+    set ::dt::live $live
+    set d [run_seed $seed $nQuery $mode]
+    set ::dt::live $keep
+    return $d
+  }
   seed $seed
   if {$verbose} { puts "seed $seed ($mode)" }
-  if {[catch {setup $mode} d opts]} {
-    return "seed $seed ($mode): setup error: $d\n[dict get $opts -errorinfo]\n-- replay script:\n$log"
+  set rc [catch {setup $mode} d opts]
+  set m "$mode, live=[expr {[info exists T(live)] ? $T(live) : {?}}]"
+  if {$rc} {
+    return "seed $seed ($m): setup error: $d\n[dict get $opts -errorinfo]\n-- replay script:\n$log"
   }
   if {$d ne ""} {
-    return "seed $seed ($mode): difference while writing:\n$d\n-- replay script (sqlite3 shell):\n$log"
+    return "seed $seed ($m): difference while writing:\n$d\n-- replay script (sqlite3 shell):\n$log"
   }
   # Queries read the table under test: in the deleted and all modes its
   # marker, operation and actor are columns like the others.
@@ -2166,7 +2528,7 @@ proc dt::run_seed {seed nQuery {mode ""}} {
         foreach {x y z detail} [::dtdb eval "EXPLAIN QUERY PLAN $sv"] { lappend plan $detail }
       }
       set ps [shell_params $params]
-      set out "seed $seed ($mode), query $i: the vtab and the twin differ\n"
+      set out "seed $seed ($m), query $i: the vtab and the twin differ\n"
       append out "query: $sv\n"
       if {[llength $params]} { append out "params: $params\n" }
       append out "vtab: $a\ntwin: $b\nplan: [join $plan { | }]\n"
@@ -2195,6 +2557,22 @@ proc dt::main {argv} {
   if {[info exists env(SD_DIFF_MODE)] && [string trim $env(SD_DIFF_MODE)] ne ""} {
     set ::dt::mode [string trim $env(SD_DIFF_MODE)]
   }
+  if {[info exists env(SD_DIFF_LIVE)] && [string trim $env(SD_DIFF_LIVE)] ne ""} {
+    set ::dt::live [string trim $env(SD_DIFF_LIVE)]
+  }
+  if {[lsearch -exact {-help -h --help} [lindex $argv 0]] >= 0} {
+    # The Usage part of the header comment.
+    set f [open [info script]]
+    set text [read $f]
+    close $f
+    set out 0
+    foreach line [split $text \n] {
+      if {[string match "# Usage:*" $line]} { set out 1 }
+      if {[string match "# From a test file*" $line]} break
+      if {$out} { puts [string range $line 2 end] }
+    }
+    exit 0
+  }
   foreach {k v} $argv {
     switch -- $k {
       -lib { set lib $v }
@@ -2205,11 +2583,16 @@ proc dt::main {argv} {
       -verbose { set verbose $v }
       -skip { set ::dt::skip $v }
       -mode { set ::dt::mode $v }
+      -live { set ::dt::live $v }
       default { puts stderr "unknown option $k"; exit 2 }
     }
   }
   if {$::dt::mode ni [concat $::dt::modes mix]} {
     puts stderr "-mode must be live, deleted, all or mix, not \"$::dt::mode\""
+    exit 2
+  }
+  if {$::dt::live ni [concat $::dt::lives mix]} {
+    puts stderr "-live must be null, gorm, flag, active, text or mix, not \"$::dt::live\""
     exit 2
   }
   if {$::dt::skip eq "none"} { set ::dt::skip {} }
@@ -2235,6 +2618,8 @@ proc dt::main {argv} {
     if {$d ne ""} {
       puts $d
       set sk [expr {[llength $::dt::skip] ? " -skip [list $::dt::skip]" : ""}]
+      if {$::dt::mode ne "mix"} { append sk " -mode $::dt::mode" }
+      if {$::dt::live ne "mix"} { append sk " -live $::dt::live" }
       puts "DIFFERENCE at seed $s (replay: tclsh test/difftest.tcl -seed $s -seeds 1 -queries $nQuery$sk)"
       exit 1
     }
@@ -2250,6 +2635,9 @@ proc dt::main {argv} {
       $n $seed [expr {$seed + $n - 1}] $nQueryRun $nBothErr $nStmtRun [expr {$ms / 1000.0}] \
       [expr {$nQueryRun * 1000.0 / $ms}] \
       [expr {$nHostBug ? ", $nHostBug blamed on SQLite [::dtdb version] itself" : ""}]]
+  variable nByLive; variable nPurge
+  puts [format "difftest: queries per live value: null %d, gorm %d, flag %d, active %d, text %d; %d sd_purge calls checked (live %s)" \
+      $nByLive(null) $nByLive(gorm) $nByLive(flag) $nByLive(active) $nByLive(text) $nPurge $::dt::live]
   puts [format "difftest: queries per mode: live %d, deleted %d, all %d; %d restores/purges through the trash, %d refused writes checked (mode %s)" \
       $nByMode(live) $nByMode(deleted) $nByMode(all) $nTrashWrite $nRefused $::dt::mode]
   catch {::dtdb close}
