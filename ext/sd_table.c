@@ -1271,16 +1271,16 @@ int sdGuardInstall(SdVtab *p, const char *zVtab){
           p->zMarker, p->zActor ? ", " : "", p->zActor ? p->zOpCol : "",
           p->zActor ? p->zActor : p->zOpCol, zVtab);
     }else{
-      /* After the insert, read back as stored: the column's affinity has
-      ** been applied, as it is to the extension's own "IS <live>". */
-      sqlite3_str_appendf(s, " ON \"%w\" WHEN (SELECT \"sd\".\"%w\" IS NOT %s OR "
-          "\"sd\".\"%w\" IS NOT NULL", p->zBase, p->zMarker, p->zLiveSql,
+      /* After the insert, NEW holds the values as stored, the column's
+      ** affinity applied; the live value has that affinity too
+      ** (sdLiveAffinity), so the two compare as the extension's own
+      ** "<marker> IS <live>" does. */
+      sqlite3_str_appendf(s, " ON \"%w\" WHEN NEW.\"%w\" IS NOT %s OR "
+          "NEW.\"%w\" IS NOT NULL", p->zBase, p->zMarker, p->zLiveSql,
           p->zOpCol);
       if( p->zActor ){
-        sqlite3_str_appendf(s, " OR \"sd\".\"%w\" IS NOT NULL", p->zActor);
+        sqlite3_str_appendf(s, " OR NEW.\"%w\" IS NOT NULL", p->zActor);
       }
-      sqlite3_str_appendf(s, " FROM \"%w\" AS \"sd\" WHERE \"sd\".%s=NEW.%s)",
-                          p->zBase, p->zRowid, p->zRowid);
       zMsg = sqlite3_mprintf("softdelete: %s is guarded by %s: a row is inserted "
           "live (%s %s %s, %s NULL%s%s%s); rows are deleted by DELETE FROM %s",
           p->zBase, zVtab, p->zMarker, p->pLiveVal ? "=" : "IS", p->zLiveSql,
