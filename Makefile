@@ -19,11 +19,16 @@
 #   make valgrind         the suite with every test file under valgrind
 #   make asan             the suite against an ASan+UBSan build (build/asan/)
 #   make windows          cross-compile build/softdelete.dll with MinGW-w64
-#   make install          copy the library to $(PREFIX)/lib/sqlite3-ext
-#   make dist             build/softdelete-$(VERSION).tar.gz
+#   make install          the library, stripped, into $(EXTDIR): a directory
+#                         the system's loader searches, so that ".load
+#                         softdelete" finds it by name; make uninstall
+#   make install-check    install, load by name from another directory,
+#                         uninstall (as root; skipped otherwise)
+#   make dist             build/softdelete-$(VERSION).tar.gz; dist-check: it
+#                         builds and benchmarks when unpacked
 #   make clean
 #
-# Overrides: CC, CFLAGS, CPPFLAGS, SQLITE3, TCLSH, PREFIX, DESTDIR, ASAN_CC,
+# Overrides: CC, CFLAGS, CPPFLAGS, SQLITE3, TCLSH, PREFIX, EXTDIR, DESTDIR, ASAN_CC,
 # MINGW_CC, TESTS="basic.test cascade.test" (subset for test/valgrind/asan).
 
 VERSION  := $(shell cat VERSION)
@@ -62,7 +67,8 @@ DEPS = CC='$(CC)' TCLSH='$(TCLSH)' SQLITE3='$(SQLITE3)' scripts/deps.sh
 RUN_SUITE = $(TCLSH) test/all.tcl $(TESTS)
 
 .PHONY: all loadable static static-check compat fuzz-diff test demo valgrind \
-        asan windows install dist clean faults faults-quick
+        asan windows install uninstall install-check dist dist-check clean \
+        faults faults-quick
 
 all loadable: $(LIB)
 
@@ -203,19 +209,66 @@ else
 	@echo "build/softdelete.dll exports sqlite3_softdelete_init"
 endif
 
+# SQLite loads "softdelete" by trying the name, then softdelete.so, with
+# dlopen(): a bare name is found only in the loader's own directories
+# (Linux: LD_LIBRARY_PATH, ld.so.cache, which lists lib*.so files only, and
+# the system directories /lib/<multiarch>, /usr/lib/<multiarch>, /lib,
+# /usr/lib; macOS: /usr/local/lib and /usr/lib among others). /usr/local/lib
+# is not one of them on Linux, so the default is the system directory;
+# EXTDIR=... installs elsewhere (then load by path).
+ifeq ($(shell uname -s),Darwin)
+  EXTDIR ?= $(PREFIX)/lib
+else
+  MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+  EXTDIR ?= /usr/lib$(if $(MULTIARCH),/$(MULTIARCH))
+endif
+STRIP ?= strip
+
 install: $(LIB)
-	install -d '$(DESTDIR)$(PREFIX)/lib/sqlite3-ext'
-	install -m 0644 $(LIB) '$(DESTDIR)$(PREFIX)/lib/sqlite3-ext/'
+	install -d '$(DESTDIR)$(EXTDIR)'
+	install -m 0755 $(LIB) '$(DESTDIR)$(EXTDIR)/$(LIB)'
+	$(STRIP) --strip-unneeded '$(DESTDIR)$(EXTDIR)/$(LIB)' 2>/dev/null \
+	  || $(STRIP) -x '$(DESTDIR)$(EXTDIR)/$(LIB)'
+	@echo "installed $(DESTDIR)$(EXTDIR)/$(LIB): .load softdelete"
+
+uninstall:
+	rm -f '$(DESTDIR)$(EXTDIR)/$(LIB)'
+
+# As root: install, load by name from / in a fresh shell, uninstall (an
+# existing installed copy is kept aside and put back).
+install-check: $(LIB)
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "install-check: skipped (needs root to write $(EXTDIR))"; exit 0; fi; \
+	set -e; keep=''; \
+	if [ -e '$(EXTDIR)/$(LIB)' ]; then keep=$$(mktemp); cp '$(EXTDIR)/$(LIB)' "$$keep"; fi; \
+	$(MAKE) --no-print-directory -s install >/dev/null; \
+	got=$$(cd / && $(SQLITE3) :memory: '.load softdelete' 'SELECT sd_version()' 2>&1) || true; \
+	$(MAKE) --no-print-directory -s uninstall; \
+	if [ -n "$$keep" ]; then cp "$$keep" '$(EXTDIR)/$(LIB)'; rm -f "$$keep"; fi; \
+	if [ "$$got" != '$(VERSION)' ]; then \
+	  echo "install-check: .load softdelete after make install gave: $$got"; exit 1; fi; \
+	echo "install-check: .load softdelete by name works from $(EXTDIR) ($$got)"
 
 DIST := softdelete-$(VERSION)
 DIST_FILES = $(wildcard README.md LICENSE* Makefile VERSION softdelete.def \
-                        .gitignore .ci ext scripts test examples docs)
+                        .gitignore .ci ext scripts test examples docs bench \
+                        bindings)
 dist:
 	rm -rf build/$(DIST) && mkdir -p build/$(DIST)
-	cp -R $(DIST_FILES) build/$(DIST)/
+	tar -cf - --exclude=node_modules --exclude='*.so' --exclude='__pycache__' \
+	  $(DIST_FILES) | tar -C build/$(DIST) -xf -
 	tar -C build -czf build/$(DIST).tar.gz $(DIST)
 	rm -rf build/$(DIST)
 	@echo build/$(DIST).tar.gz
+
+# The tarball unpacked elsewhere builds the extension and the benchmark and
+# runs a benchmark workload (bench/ was once left out).
+dist-check: dist
+	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	tar -C "$$d" -xzf build/$(DIST).tar.gz; \
+	$(MAKE) --no-print-directory -s -C "$$d/$(DIST)" loadable build/bench >/dev/null; \
+	(cd "$$d/$(DIST)" && build/bench ./$(LIB) --quick --rounds 1 --only point_id >/dev/null); \
+	echo "dist-check: build/$(DIST).tar.gz builds and benchmarks when unpacked"
 
 clean:
 	rm -rf build softdelete.so softdelete.dylib softdelete.dll libsoftdelete.a
