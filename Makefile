@@ -16,6 +16,10 @@
 #   make fuzz             libFuzzer over SQL (test/fuzz/fuzz.mk)
 #   make bench            benchmark: vtab vs view vs base (bench/README.md)
 #   make demo             run examples/quickstart.sql in the sqlite3 shell
+#   make packages         install the Python and npm packages (bindings/)
+#                         from the repository into clean folders and
+#                         soft-delete through each
+#   make orm              run every ORM example (examples/orm/*, examples/go)
 #   make valgrind         the suite with every test file under valgrind
 #   make asan             the suite against an ASan+UBSan build (build/asan/)
 #   make windows          cross-compile build/softdelete.dll with MinGW-w64
@@ -68,7 +72,7 @@ RUN_SUITE = $(TCLSH) test/all.tcl $(TESTS)
 
 .PHONY: all loadable static static-check compat fuzz-diff test demo valgrind \
         asan windows install uninstall install-check dist dist-check clean \
-        faults faults-quick
+        faults faults-quick packages orm
 
 all loadable: $(LIB)
 
@@ -131,6 +135,18 @@ SEED ?= 1
 SD_DIFF_SKIP ?= defaults vecin
 fuzz-diff: $(LIB)
 	SD_DIFF_SKIP="$(SD_DIFF_SKIP)" SOFTDELETE_LIB='$(CURDIR)/$(LIB)' scripts/fuzz-diff.sh $(SECONDS) $(SEED)
+
+# Packages and ORM examples (SPEC 19). Each script installs what it needs
+# (Debian packages, pinned npm packages into its own folder) and prints one
+# summary line.
+packages:
+	scripts/check-python-package.sh
+	scripts/check-node-package.sh
+
+ORM_EXAMPLES = $(sort $(wildcard examples/orm/*/run.sh)) examples/go/run.sh
+orm: $(LIB)
+	@set -e; for x in $(ORM_EXAMPLES); do \
+	  SOFTDELETE_LIB='$(CURDIR)/$(LIB)' bash $$x; done
 
 -include bench/bench.mk
 -include test/stress.mk
