@@ -1,0 +1,2 @@
+# What the migrations record about themselves, for demo.py to check.
+migration_log = []
