@@ -917,7 +917,7 @@ static char *sdLostColumns(SdVtab *p, int mHave){
       "has lost its %s (a table rebuild or DROP COLUMN?): deleted rows can no "
       "longer be told from live ones, so %s refuses reads and writes; to "
       "repair on purpose, add %s back with ALTER TABLE ... ADD COLUMN (every "
-      "row is then live) or restore the table from a backup (README: \"A base "
+      "row is then live) or restore the table from a backup (docs/schema.md: \"A base "
       "that lost its marker\")", p->zBase, p->zName, zCols, p->zName,
       n>1 ? "them" : "it");
   sqlite3_free(zCols);

@@ -60,7 +60,7 @@ def on_connect(dbapi_conn, connection_record):
     dbapi_conn.isolation_level = None
     # Off by default in SQLite: with it on, NO ACTION keys refuse soft
     # deletes while live children exist, and live rows cannot point at
-    # deleted parents (README: Live parents).
+    # deleted parents (docs/behaviour.md: Live parents).
     dbapi_conn.execute("PRAGMA foreign_keys = ON")
     loaded_into.append(id(dbapi_conn))
 

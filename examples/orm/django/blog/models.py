@@ -145,7 +145,7 @@ class LabelData(models.Model):
                                     name="labels_data_name_live_unique"),
         ]
         indexes = [
-            # the operation index softdelete would create (README: The operation index)
+            # the operation index softdelete would create (docs/schema.md: The operation index)
             models.Index(fields=["deleted_at_op", "deleted_at"],
                          condition=Q(deleted_at_op__isnull=False),
                          name="sd_labels_data_deleted_at_op"),

@@ -4,7 +4,7 @@ virtual tables over them, and the indexes over live rows, in one migration.
 Django runs a migration on SQLite in one transaction (Migration.atomic), so
 sd_unique() and sd_index() run in the same transaction as the CREATE VIRTUAL
 TABLE before it, before the table was ever used: the function adds the
-marker columns itself (README: CREATE VIRTUAL TABLE). The models of the
+marker columns itself (docs/schema.md: Columns added to the base). The models of the
 virtual tables are unmanaged: Django records them but never creates, alters
 or rebuilds those tables.
 """
