@@ -3,7 +3,10 @@
 #   make / make loadable  softdelete.so (.dylib on macOS, .dll on Windows) here
 #   make static           libsoftdelete.a, built with -DSQLITE_CORE
 #   make test             install missing Debian packages, build, check the
-#                         static build and older SQLite hosts, run the suite
+#                         static build and older SQLite hosts, the quick
+#                         fault, crash, concurrency and fuzz runs, make
+#                         install, the tarball, the packages and the ORM
+#                         examples, then run the suite
 #   make static-check     link test/static_host.c with libsoftdelete.a, run it
 #   make compat           the extension inside SQLite 3.30.1, 3.31.1, 3.39.2,
 #                         3.52.0 and the system's sqlite3
@@ -90,8 +93,10 @@ libsoftdelete.a: $(STATIC_OBJ)
 build/asan/softdelete.so: $(ASAN_OBJ)
 	$(ASAN_CC) -shared $(ASAN_FLAGS) -o $@ $^
 
+# Hidden visibility: the loadable library exports sqlite3_softdelete_init
+# alone (see ext/softdelete.c).
 build/%.o: ext/%.c VERSION | build/.headers
-	$(CC) $(SD_CFLAGS) $(PIC) -MMD -MP -c -o $@ $<
+	$(CC) $(SD_CFLAGS) $(PIC) $(if $(PIC),-fvisibility=hidden) -MMD -MP -c -o $@ $<
 
 build/static/%.o: ext/%.c VERSION | build/.headers
 	@mkdir -p $(@D)
@@ -116,6 +121,7 @@ test:
 	$(MAKE) --no-print-directory loadable static-check compat
 	$(MAKE) --no-print-directory faults-quick crash-quick concurrency-quick \
 	  fuzz-quick
+	$(MAKE) --no-print-directory install-check dist-check packages orm
 	SOFTDELETE_LIB='$(CURDIR)/$(LIB)' $(RUN_SUITE)
 
 # A program that links SQLite and the extension statically (SQLITE_CORE) and
@@ -272,6 +278,8 @@ DIST_FILES = $(wildcard README.md LICENSE* Makefile VERSION softdelete.def \
 dist:
 	rm -rf build/$(DIST) && mkdir -p build/$(DIST)
 	tar -cf - --exclude=node_modules --exclude='*.so' --exclude='__pycache__' \
+	  --exclude=bindings/node/build --exclude=bindings/node/csrc \
+	  --exclude='*.egg-info' --exclude=bindings/python/build \
 	  $(DIST_FILES) | tar -C build/$(DIST) -xf -
 	tar -C build -czf build/$(DIST).tar.gz $(DIST)
 	rm -rf build/$(DIST)

@@ -179,8 +179,14 @@ static void sdConnFree(void *p){
   sqlite3_free(p);
 }
 
+/* The one exported symbol: the library is built with hidden visibility
+** (Makefile), so that two SQLite libraries in one process (two Node.js
+** clients, say), each loading the extension with RTLD_GLOBAL, cannot bind
+** one copy's sqlite3_api or functions to the other's. */
 #ifdef _WIN32
 __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+__attribute__((visibility("default")))
 #endif
 int sqlite3_softdelete_init(sqlite3 *db, char **pzErrMsg,
                             const sqlite3_api_routines *pApi){
