@@ -1313,11 +1313,15 @@ static int sdBindStored(sqlite3_stmt *pStmt, int i, SdCol *pCol, sqlite3_value *
   int t = sqlite3_value_type(v), rc;
   if( t==SQLITE_TEXT && (pCol->eAff==SD_AFF_INTEGER || pCol->eAff==SD_AFF_REAL
                       || pCol->eAff==SD_AFF_NUMERIC) ){
-    sqlite3_value *d = sqlite3_value_dup(v);
-    if( d==0 ) return SQLITE_NOMEM;
-    sqlite3_value_numeric_type(d);
-    rc = sqlite3_bind_value(pStmt, i, d);
-    sqlite3_value_free(d);
+    /* An integer literal is stored as that integer. Other texts are bound
+    ** as they are: the comparison with the parent key applies its
+    ** affinity. (Not sqlite3_value_numeric_type() on a copy: it crashes
+    ** SQLite 3.52.0 for some texts.) */
+    i64 iVal = 0;
+    if( sdTextInteger((const char*)sqlite3_value_text(v), &iVal) ){
+      return sqlite3_bind_int64(pStmt, i, iVal);
+    }
+    rc = sqlite3_bind_value(pStmt, i, v);
     return rc;
   }
   if( (t==SQLITE_INTEGER || t==SQLITE_FLOAT) && pCol->eAff==SD_AFF_TEXT ){

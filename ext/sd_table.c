@@ -1451,13 +1451,28 @@ static int sdLiveAffinity(SdVtab *p, char **pzErr){
       if( rc ) return rc;
     }else if( (eAff==SD_AFF_INTEGER || eAff==SD_AFF_NUMERIC || eAff==SD_AFF_REAL)
            && t==SQLITE_TEXT ){
-      int tn = sqlite3_value_numeric_type(p->pLiveVal);
-      if( tn==SQLITE_INTEGER ){
-        zNew = sqlite3_mprintf("%lld", sqlite3_value_int64(p->pLiveVal));
-      }else if( tn==SQLITE_FLOAT ){
-        zNew = sqlite3_mprintf("%!.17g", sqlite3_value_double(p->pLiveVal));
+      /* A text that is an integer literal is stored as that integer. (Not
+      ** sqlite3_value_numeric_type() on a copied value: it crashes SQLite
+      ** 3.52.0.) A text real literal stays text here: the column would
+      ** store it as a real, which then never equals it; documented. */
+      i64 iVal = 0;
+      if( sdTextInteger((const char*)sqlite3_value_text(p->pLiveVal), &iVal) ){
+        sqlite3_stmt *pStmt = 0;
+        int rc = sdPrepare(p->db, &pStmt, 0, "SELECT CAST(?1 AS INTEGER)");
+        if( rc ) return rc;
+        sqlite3_bind_int64(pStmt, 1, iVal);
+        if( sqlite3_step(pStmt)==SQLITE_ROW ){
+          sqlite3_value *v = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
+          if( v ){
+            sqlite3_value_free(p->pLiveVal);
+            p->pLiveVal = v;
+            zNew = sqlite3_mprintf("%lld", iVal);
+          }
+        }
+        rc = sqlite3_finalize(pStmt);
+        if( rc==SQLITE_OK && zNew==0 ) rc = SQLITE_NOMEM;
+        if( rc ) return rc;
       }
-      if( tn!=SQLITE_TEXT && zNew==0 ) return SQLITE_NOMEM;
     }
     if( zNew ){
       sqlite3_free(p->zLiveSql);

@@ -339,6 +339,28 @@ void sdIdSetClear(SdIdSet *p){
 }
 
 /*
+** Is z an integer literal as SQLite's numeric affinity takes one: optional
+** white space, a sign, 1 to 18 digits, optional white space? *piVal is its
+** value.
+*/
+int sdTextInteger(const char *z, i64 *piVal){
+  i64 v = 0;
+  int i = 0, n = 0, bNeg = 0;
+  if( z==0 ) return 0;
+  while( sdIsSpace(z[i]) ) i++;
+  if( z[i]=='-' || z[i]=='+' ){ bNeg = z[i]=='-'; i++; }
+  while( z[i]>='0' && z[i]<='9' ){
+    if( ++n>18 ) return 0;
+    v = v*10 + (z[i]-'0');
+    i++;
+  }
+  while( sdIsSpace(z[i]) ) i++;
+  if( n==0 || z[i]!=0 ) return 0;
+  *piVal = bNeg ? -v : v;
+  return 1;
+}
+
+/*
 ** Does v hold the live value of p's marker (live=)? Numbers compare by
 ** value (0 and 0.0 are both live=0), texts byte for byte.
 */
@@ -357,13 +379,14 @@ int sdIsLiveValue(const SdVtab *p, sqlite3_value *v){
   }
   if( (eAff==SD_AFF_INTEGER || eAff==SD_AFF_NUMERIC || eAff==SD_AFF_REAL)
    && t==SQLITE_TEXT && (tl==SQLITE_INTEGER || tl==SQLITE_FLOAT) ){
-    sqlite3_value *pNum = sqlite3_value_dup(v);
-    int bLive = 0;
-    if( pNum && sqlite3_value_numeric_type(pNum)!=SQLITE_TEXT ){
-      bLive = sqlite3_value_double(pNum)==sqlite3_value_double(p->pLiveVal);
-    }
-    sqlite3_value_free(pNum);
-    return bLive;
+    /* A text the column stores as a number: an integer literal is compared
+    ** by value; any other (a real literal) is not taken for the live value,
+    ** which refuses the write rather than guess. (sqlite3_value_numeric_type
+    ** on a copied value crashes SQLite 3.52.0.) */
+    i64 iVal = 0;
+    return sdTextInteger((const char*)sqlite3_value_text(v), &iVal)
+        && (tl==SQLITE_INTEGER ? iVal==sqlite3_value_int64(p->pLiveVal)
+                               : (double)iVal==sqlite3_value_double(p->pLiveVal));
   }
   if( (t==SQLITE_INTEGER || t==SQLITE_FLOAT)
    && (tl==SQLITE_INTEGER || tl==SQLITE_FLOAT) ){

@@ -374,6 +374,7 @@ int sdCurrentOp(SdConn *pConn, i64 *piOp, i64 *piTime);
 char *sdQuoteValue(sqlite3_value *v);
 int sdSameValue(sqlite3_value *a, sqlite3_value *b);
 int sdIsLiveValue(const SdVtab *p, sqlite3_value *v);
+int sdTextInteger(const char *z, i64 *piVal);
 int sdIdSetAdd(SdIdSet *p, i64 iRowid);
 int sdIdSetHas(const SdIdSet *p, i64 iRowid);
 void sdIdSetClear(SdIdSet *p);
