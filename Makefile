@@ -5,8 +5,8 @@
 #   make test             install missing Debian packages, build, check the
 #                         static build and older SQLite hosts, the quick
 #                         fault, crash, concurrency and fuzz runs, make
-#                         install, the tarball, the packages and the ORM
-#                         examples, then run the suite
+#                         install, the tarball, the packages, the ORM
+#                         examples and the dqlite cluster, then the suite
 #   make static-check     link test/static_host.c with libsoftdelete.a, run it
 #   make compat           the extension inside SQLite 3.30.1, 3.31.1, 3.39.2,
 #                         3.52.0 and the system's sqlite3
@@ -23,6 +23,9 @@
 #                         from the repository into clean folders and
 #                         soft-delete through each
 #   make orm              run every ORM example (examples/orm/*, examples/go)
+#   make dqlite           a 3-node dqlite cluster on 127.0.0.1 with softdelete
+#                         on every node: features, leader killed, failover
+#                         timed, restarted node caught up (examples/dqlite)
 #   make valgrind         the suite with every test file under valgrind
 #   make asan             the suite against an ASan+UBSan build (build/asan/)
 #   make windows          cross-compile build/softdelete.dll with MinGW-w64
@@ -75,7 +78,7 @@ RUN_SUITE = $(TCLSH) test/all.tcl $(TESTS)
 
 .PHONY: all loadable static static-check compat fuzz-diff test demo valgrind \
         asan windows install uninstall install-check dist dist-check clean \
-        faults faults-quick packages orm
+        faults faults-quick packages orm dqlite
 
 all loadable: $(LIB)
 
@@ -121,8 +124,14 @@ test:
 	$(MAKE) --no-print-directory loadable static-check compat
 	$(MAKE) --no-print-directory faults-quick crash-quick concurrency-quick \
 	  fuzz-quick
-	$(MAKE) --no-print-directory install-check dist-check packages orm
+	$(MAKE) --no-print-directory install-check dist-check packages orm dqlite
 	SOFTDELETE_LIB='$(CURDIR)/$(LIB)' $(RUN_SUITE)
+
+# softdelete on a 3-node dqlite cluster on 127.0.0.1: features through
+# go-dqlite, the leader killed, the failover timed, the old node restarted
+# (examples/dqlite/run.sh; installs libdqlite-dev and Debian's Go sources).
+dqlite: libsoftdelete.a
+	bash examples/dqlite/run.sh
 
 # A program that links SQLite and the extension statically (SQLITE_CORE) and
 # registers it with sqlite3_auto_extension().

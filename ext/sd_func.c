@@ -194,6 +194,78 @@ static int sdWriterBusy(sqlite3 *db){
   return 0;
 }
 
+/*
+** Is database zDb of db (or, zDb NULL, any of its databases) kept by a
+** dqlite node? dqlite registers its VFS as "dqlite-<n>". Up to 1.15.0 it
+** runs a statement a client sends as a query on a path that never
+** replicates, and later versions send a query there when SQLite rates it
+** read-only: a SELECT that calls a data-changing function outside
+** BEGIN ... COMMIT would change the leader alone, and the leader's next
+** write fails (dqlite 1.11 aborts). SQLite has no way to rate such a SELECT
+** a write, so the function refuses (sdDqliteCheck, sdIndexImpl);
+** docs/replication.md. *pbOn is set; the result is an SQLite code.
+*/
+static int sdOnDqlite(sqlite3 *db, const char *zDb, int *pbOn){
+  sqlite3_stmt *pList = 0;
+  int rc = SQLITE_OK;
+  *pbOn = 0;
+  if( zDb==0 ){
+    rc = sqlite3_prepare_v2(db, "PRAGMA database_list", -1, &pList, 0);
+    if( rc ) return rc;
+  }
+  while( rc==SQLITE_OK && !*pbOn ){
+    sqlite3_vfs *pVfs = 0;
+    const char *z = zDb;
+    if( pList ){
+      if( sqlite3_step(pList)!=SQLITE_ROW ) break;
+      z = (const char*)sqlite3_column_text(pList, 1);
+      if( z==0 ){ rc = SQLITE_NOMEM; break; }
+    }
+    if( sqlite3_file_control(db, z, SQLITE_FCNTL_VFS_POINTER, &pVfs)==SQLITE_OK
+     && pVfs && pVfs->zName && strncmp(pVfs->zName, "dqlite-", 7)==0 ){
+      *pbOn = 1;
+    }
+    if( pList==0 ) break;
+  }
+  if( pList ){
+    int rc2 = sqlite3_finalize(pList);
+    if( rc==SQLITE_OK ) rc = rc2;
+  }
+  return rc;
+}
+
+/* The error of a data-changing function called where dqlite might not
+** replicate it (sdOnDqlite). */
+static char *sdDqliteError(const char *zFunc){
+  const char *zForm =
+      sqlite3_stricmp(zFunc, "sd_restore")==0 ?
+        ", or restore with an UPDATE of a show=deleted table" :
+      sqlite3_stricmp(zFunc, "sd_index")==0
+        || sqlite3_stricmp(zFunc, "sd_unique")==0 ? "" :
+        ", or purge with a DELETE on a show=deleted table";
+  return sqlite3_mprintf("softdelete: %s() called by a SELECT outside a "
+      "transaction is refused on a dqlite node, which may run that SELECT as "
+      "a read and never replicate its changes: run it between BEGIN and "
+      "COMMIT%s", zFunc, zForm);
+}
+
+/*
+** Refuse a data-changing function on a dqlite node (sdOnDqlite) unless a
+** transaction of the caller's or a writing statement carries its changes.
+** SQLITE_OK if it may go on; else an error, with *pzErr set.
+*/
+static int sdDqliteCheck(sqlite3 *db, const char *zFunc, const char *zDb,
+                         char **pzErr){
+  int bOn = 0, rc;
+  if( !sqlite3_get_autocommit(db) || sdWriterBusy(db) ) return SQLITE_OK;
+  rc = sdOnDqlite(db, zDb, &bOn);
+  if( rc==SQLITE_OK && bOn ){
+    *pzErr = sdDqliteError(zFunc);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return rc;
+}
+
 /* Run a prepared statement of an SdTxn once. */
 static int sdTxnStep(sqlite3_stmt *pStmt){
   sqlite3_step(pStmt);
@@ -201,7 +273,8 @@ static int sdTxnStep(sqlite3_stmt *pStmt){
 }
 
 /* Begin a function's write transaction (see SD_TXN_*). */
-static int sdFuncBegin(SdConn *pConn, SdTxn *pT, char **pzErr){
+static int sdFuncBegin(SdConn *pConn, const char *zFunc, const char *zDb,
+                       SdTxn *pT, char **pzErr){
   sqlite3 *db = pConn->db;
   int rc = SQLITE_OK;
   memset(pT, 0, sizeof(*pT));
@@ -211,6 +284,14 @@ static int sdFuncBegin(SdConn *pConn, SdTxn *pT, char **pzErr){
     return SQLITE_OK;
   }
   if( sqlite3_get_autocommit(db) ){
+    /* zDb: the schema written; NULL: any (sd_purge_expired). */
+    if( (rc = sdDqliteCheck(db, zFunc, zDb, pzErr))!=SQLITE_OK ){
+      if( *pzErr==0 ){
+        *pzErr = sqlite3_mprintf("softdelete: %s() cannot begin the write: %s",
+                                 zFunc, sdErrMsg(db, rc));
+      }
+      return rc;
+    }
     pT->eTxn = SD_TXN_BEGIN;
     rc = sqlite3_prepare_v2(db, "COMMIT", -1, &pT->pCommit, 0);
     if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, "ROLLBACK", -1, &pT->pUndo, 0);
@@ -315,7 +396,7 @@ static void sdRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
   }
   sdJournalInit(&j);
-  rc = sdFuncBegin(p->pConn, &txn, &zErr);
+  rc = sdFuncBegin(p->pConn, "sd_restore", p->zDb, &txn, &zErr);
   if( rc==SQLITE_OK ){
     rc = sdRestore(p, iRowid, bCascade, 0, &j, &n, &zErr);
     rc = sdFuncEnd(p->db, &txn, rc, &zErr);
@@ -337,7 +418,7 @@ static void sdHardDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if( !sdFuncRowid(ctx, "sd_hard_delete", argv[1], &iRowid) ){ sdFuncRelease(p); return; }
   /* The row, with the deleted rows its operation cascaded to (sdPurge):
   ** several writes, so in a transaction of its own (or a savepoint). */
-  rc = sdFuncBegin(p->pConn, &txn, &zErr);
+  rc = sdFuncBegin(p->pConn, "sd_hard_delete", p->zDb, &txn, &zErr);
   if( rc==SQLITE_OK ){
     rc = sdPurge(p, iRowid, 0, txn.eTxn==SD_TXN_NONE, &nRemoved, &zErr);
     rc = sdFuncEnd(p->db, &txn, rc, &zErr);
@@ -517,7 +598,7 @@ static void sdPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   if( rc==SQLITE_OK ){
     SdTxn txn;
-    rc = sdFuncBegin(p->pConn, &txn, &zErr);
+    rc = sdFuncBegin(p->pConn, "sd_purge", p->zDb, &txn, &zErr);
     if( rc==SQLITE_OK ){
       rc = sdPurgeListed(p, pStmt, txn.eTxn==SD_TXN_NONE, &nChange, &zErr);
       rc = sdFuncEnd(p->db, &txn, rc, &zErr);
@@ -590,8 +671,12 @@ static void sdPurgeExpiredFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     azTab = l.az;
     nTab = l.n;
   }
-  if( rc==SQLITE_OK ) rc = sdFuncBegin(pConn, &txn, &zErr);
-  if( rc==SQLITE_OK ){
+  /* No table to purge: no write, nothing to refuse on dqlite. The tables
+  ** may be in any schema: sdFuncBegin asks every schema's VFS (zDb NULL). */
+  if( rc==SQLITE_OK && nTab>0 ){
+    rc = sdFuncBegin(pConn, "sd_purge_expired", 0, &txn, &zErr);
+  }
+  if( rc==SQLITE_OK && nTab>0 ){
     for(i=0; rc==SQLITE_OK && i<nTab; i++){
       SdVtab *p = 0;
       sqlite3_stmt *pStmt = 0;
@@ -623,7 +708,7 @@ static void sdPurgeExpiredFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       sdFuncRelease(p);
     }
     rc = sdFuncEnd(db, &txn, rc, &zErr);
-  }else if( zErr==0 ){
+  }else if( rc && zErr==0 ){
     zErr = sdStmtError(db, rc, "sd_purge_expired() cannot list the tables");
   }
   for(i=0; i<nTab; i++) sqlite3_free(azTab[i]);
@@ -718,6 +803,18 @@ static int sdUniqueCheck(SdVtab *p, const int *aiCol, int nCol, const char *zCol
   return rc;
 }
 
+/* Is there an index named zName in the schema of p? */
+static int sdIndexExists(SdVtab *p, const char *zName, int *pbThere){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sdPrepare(p->db, &pStmt, 0, "SELECT 1 FROM \"%w\".sqlite_master "
+                     "WHERE type='index' AND name=?1", p->zDb);
+  *pbThere = 0;
+  if( rc ) return rc;
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  *pbThere = sqlite3_step(pStmt)==SQLITE_ROW;
+  return sqlite3_finalize(pStmt);
+}
+
 /* sd_unique() and sd_index(): bUnique tells which. */
 static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                         int bUnique){
@@ -777,6 +874,19 @@ static void sdIndexImpl(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   /* One write, the CREATE INDEX: atomic by itself, and it waits for the
   ** write lock like any statement. A duplicate that arrives after the
   ** check makes it fail as SQLite's own UNIQUE constraint error. */
+  if( rc==SQLITE_OK && zErr==0 && sqlite3_get_autocommit(p->db)
+   && !sdWriterBusy(p->db) ){
+    /* On dqlite, refused where the write may go unreplicated; but an index
+    ** that is there already needs no write (CREATE INDEX IF NOT EXISTS),
+    ** so that a migration run again passes. */
+    int bOn = 0, bThere = 0;
+    rc = sdOnDqlite(p->db, p->zDb, &bOn);
+    if( rc==SQLITE_OK && bOn ) rc = sdIndexExists(p, zName, &bThere);
+    if( rc==SQLITE_OK && bOn && !bThere ){
+      zErr = sdDqliteError(zFunc);
+      if( zErr==0 ) rc = SQLITE_NOMEM;
+    }
+  }
   if( rc==SQLITE_OK && zErr==0 && bUnique ){
     rc = sdUniqueCheck(p, aiCol, argc, zCols, zNames, &zErr);
   }

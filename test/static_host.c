@@ -25,6 +25,121 @@ static int check(sqlite3 *db, const char *zSql, const char *zWant){
   return ok;
 }
 
+/* zSql must fail with exactly zWant. */
+static int checkErr(sqlite3 *db, const char *zSql, const char *zWant){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0), ok;
+  if( rc==SQLITE_OK ){
+    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  }
+  ok = rc!=SQLITE_OK && strcmp(sqlite3_errmsg(db), zWant)==0;
+  if( !ok ){
+    fprintf(stderr, "%s: got %s, want error %s\n", zSql,
+            rc ? sqlite3_errmsg(db) : "no error", zWant);
+  }
+  sqlite3_finalize(pStmt);
+  return ok;
+}
+
+/*
+** A dqlite node keeps its databases in a VFS named "dqlite-<n>" and runs a
+** SELECT as a read it does not replicate: the data-changing functions
+** refuse to run there outside a transaction. A copy of the default VFS
+** under such a name stands in for it (examples/dqlite runs a real cluster).
+*/
+static int checkDqliteRefusal(void){
+  static sqlite3_vfs dq;
+  sqlite3 *db = 0;
+  const char *zFile = "build/static_host_dq.db";
+  static const char *azRefused[] = {
+    "sd_restore", "SELECT sd_restore('t', 1)", ", or restore with an UPDATE of a show=deleted table",
+    "sd_restore", "SELECT sd_restore('t', 1, 0)", ", or restore with an UPDATE of a show=deleted table",
+    "sd_hard_delete", "SELECT sd_hard_delete('t', 1)", ", or purge with a DELETE on a show=deleted table",
+    "sd_purge", "SELECT sd_purge('t')", ", or purge with a DELETE on a show=deleted table",
+    "sd_purge", "SELECT sd_purge('t', '2999-01-01')", ", or purge with a DELETE on a show=deleted table",
+    "sd_purge_expired", "SELECT sd_purge_expired()", ", or purge with a DELETE on a show=deleted table",
+    "sd_purge_expired", "SELECT sd_purge_expired('t')", ", or purge with a DELETE on a show=deleted table",
+    "sd_unique", "SELECT sd_unique('t', 'v')", "",
+    "sd_index", "SELECT sd_index('t', 'v')", "",
+  };
+  int i, ok = 1;
+  if( dq.zName==0 ){
+    dq = *sqlite3_vfs_find(0);
+    dq.zName = "dqlite-1";
+    dq.pNext = 0;
+    if( sqlite3_vfs_register(&dq, 0) ) return 0;
+  }
+  remove(zFile);
+  if( sqlite3_open_v2(zFile, &db, SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, "dqlite-1")
+   || sqlite3_exec(db,
+        "PRAGMA journal_mode=WAL;"
+        "CREATE TABLE t_data(id INTEGER PRIMARY KEY, v TEXT, "
+        "  deleted_at INTEGER DEFAULT 0, deleted_at_op INTEGER);"
+        "CREATE VIRTUAL TABLE t USING softdelete(t_data, live=0, retain='1 day');"
+        "CREATE VIRTUAL TABLE t_trash USING softdelete(t_data, show=deleted);"
+        "CREATE TABLE log(n);"
+        "INSERT INTO t(id, v) VALUES(1, 'a'), (2, 'b');"
+        "SELECT sd_clock('2020-01-01 00:00:00');"
+        "DELETE FROM t WHERE id IN (1, 2);"
+        "SELECT sd_clock(NULL);", 0, 0, 0) ){
+    fprintf(stderr, "dqlite-named VFS: %s\n", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return 0;
+  }
+  for(i=0; i<(int)(sizeof(azRefused)/sizeof(azRefused[0])); i+=3){
+    char *zWant = sqlite3_mprintf("softdelete: %s() called by a SELECT outside "
+        "a transaction is refused on a dqlite node, which may run that SELECT "
+        "as a read and never replicate its changes: run it between BEGIN and "
+        "COMMIT%s", azRefused[i], azRefused[i+2]);
+    ok &= checkErr(db, azRefused[i+1], zWant);
+    sqlite3_free(zWant);
+  }
+  /* Nothing changed, and no transaction was left open. */
+  ok &= check(db, "SELECT count(*) FROM t_trash", "2");
+  ok &= check(db, "SELECT count(*) FROM sqlite_schema WHERE type='index' "
+                  "AND name LIKE '%live%'", "0");
+  ok &= check(db, "SELECT sd_actor('ops')", "ops");
+  /* Statement forms and transactions work. */
+  if( sqlite3_exec(db, "UPDATE t_trash SET deleted_at = 0 WHERE id = 1", 0, 0, 0) ){
+    fprintf(stderr, "trash UPDATE: %s\n", sqlite3_errmsg(db));
+    ok = 0;
+  }
+  ok &= check(db, "SELECT count(*) FROM t", "1");
+  if( sqlite3_exec(db, "BEGIN", 0, 0, 0) ) ok = 0;
+  ok &= check(db, "SELECT sd_restore('t', 2)", "1");
+  ok &= check(db, "SELECT sd_unique('t', 'v')", "t_data_v_live_unique");
+  if( sqlite3_exec(db, "COMMIT", 0, 0, 0) ) ok = 0;
+  if( sqlite3_exec(db, "DELETE FROM t WHERE id = 2", 0, 0, 0) ) ok = 0;
+  ok &= check(db, "INSERT INTO log SELECT sd_restore('t', 2) RETURNING n", "1");
+  ok &= check(db, "SELECT count(*) FROM t", "2");
+  /* No write, nothing refused: an index that is there already (a migration
+  ** run again), and sd_purge_expired() where no table has retain=. */
+  ok &= check(db, "SELECT sd_unique('t', 'v')", "t_data_v_live_unique");
+  ok &= checkErr(db, "SELECT sd_index('t', 'v')", "softdelete: sd_index() called "
+      "by a SELECT outside a transaction is refused on a dqlite node, which may "
+      "run that SELECT as a read and never replicate its changes: run it "
+      "between BEGIN and COMMIT");
+  if( sqlite3_exec(db, "DROP TABLE t", 0, 0, 0)
+   || sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING softdelete(t_data, live=0)",
+                   0, 0, 0) ){
+    fprintf(stderr, "dqlite-named VFS: %s\n", sqlite3_errmsg(db));
+    ok = 0;
+  }
+  ok &= check(db, "SELECT sd_purge_expired()", "0");
+  sqlite3_close(db);
+  remove(zFile);
+  {
+    char z[64];
+    snprintf(z, sizeof(z), "%s-wal", zFile);
+    remove(z);
+    snprintf(z, sizeof(z), "%s-shm", zFile);
+    remove(z);
+  }
+  if( !ok ) fprintf(stderr, "dqlite refusal: FAILED\n");
+  return ok;
+}
+
 int main(void){
   sqlite3 *db = 0;
   char *zErr = 0;
@@ -140,6 +255,7 @@ int main(void){
     sqlite3_finalize(pSel);
     sqlite3_close(pDb);
   }
+  ok &= checkDqliteRefusal();
   puts(ok ? "static host: ok" : "static host: FAILED");
   return ok ? 0 : 1;
 }
