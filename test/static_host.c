@@ -128,6 +128,36 @@ static int checkDqliteRefusal(void){
   }
   ok &= check(db, "SELECT sd_purge_expired()", "0");
   sqlite3_close(db);
+  db = 0;
+
+  /* Judged per schema: an ordinary main database with a dqlite-kept one
+  ** attached. sd_purge_expired() may purge any schema: any refuses. */
+  if( sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE|SQLITE_OPEN_URI, 0)
+   || sqlite3_exec(db,
+        "ATTACH 'file:build/static_host_dq.db?vfs=dqlite-1' AS aux;"
+        "CREATE TABLE aux.a_data(id INTEGER PRIMARY KEY, v TEXT);"
+        "CREATE VIRTUAL TABLE aux.a USING softdelete(a_data, retain='1 day');"
+        "CREATE TABLE m_data(id INTEGER PRIMARY KEY, v TEXT);"
+        "CREATE VIRTUAL TABLE m USING softdelete(m_data);"
+        "INSERT INTO aux.a VALUES(1, 'x'); INSERT INTO m VALUES(1, 'y');"
+        "DELETE FROM aux.a; DELETE FROM m;", 0, 0, 0) ){
+    fprintf(stderr, "dqlite-named VFS attached: %s\n", sqlite3_errmsg(db));
+    ok = 0;
+  }else{
+    ok &= checkErr(db, "SELECT sd_restore('aux.a', 1)", "softdelete: sd_restore() "
+        "called by a SELECT outside a transaction is refused on a dqlite node, "
+        "which may run that SELECT as a read and never replicate its changes: "
+        "run it between BEGIN and COMMIT, or restore with an UPDATE of a "
+        "show=deleted table");
+    ok &= checkErr(db, "SELECT sd_purge_expired()", "softdelete: "
+        "sd_purge_expired() called by a SELECT outside a transaction is refused "
+        "on a dqlite node, which may run that SELECT as a read and never "
+        "replicate its changes: run it between BEGIN and COMMIT, or purge with "
+        "a DELETE on a show=deleted table");
+    ok &= check(db, "SELECT sd_restore('m', 1)", "1");
+    ok &= check(db, "SELECT count(*) FROM aux.a_data WHERE deleted_at IS NULL", "0");
+  }
+  sqlite3_close(db);
   remove(zFile);
   {
     char z[64];
