@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # examples/dqlite/run.sh -- softdelete on a 3-node dqlite cluster (make dqlite).
 #
-# Builds sd-node (sd-node.c + libdqlite + the static libsoftdelete.a) and the
+# Builds sd-node (sd-node.c + libdqlite + the static libsoftdelete.a; and
+# bare-node, the same without the extension, for one check) and the
 # Go checker (check/main.go, GOPATH mode, offline, over Debian's go-dqlite and
 # go-sqlite3 sources), installs the Debian packages they need when missing,
 # and runs the checker, which starts the nodes on 127.0.0.1, kills the leader
@@ -38,9 +39,14 @@ make -s -C "$repo" static
 tmp=$(mktemp -d)
 [ -n "${DQLITE_KEEP:-}" ] && echo "dqlite: keeping $tmp" || trap 'rm -rf "$tmp"' EXIT
 
-cc -std=c11 -Wall -Wextra -Werror -O2 -D_POSIX_C_SOURCE=200809L \
-  -o "$tmp/sd-node" "$here/sd-node.c" "$repo/libsoftdelete.a" \
-  $(pkg-config --cflags --libs dqlite) -lsqlite3
+node() {   # node NAME [CFLAGS...]
+  local name=$1; shift
+  cc -std=c11 -Wall -Wextra -Werror -O2 -D_POSIX_C_SOURCE=200809L "$@" \
+    -o "$tmp/$name" "$here/sd-node.c" "$repo/libsoftdelete.a" \
+    $(pkg-config --cflags --libs dqlite) -lsqlite3
+}
+node sd-node
+node bare-node -DSD_NODE_WITHOUT_SOFTDELETE   # shows a voter without the module
 
 mkdir -p "$tmp/gopath/src/sdcheck"
 cp "$here/check/main.go" "$tmp/gopath/src/sdcheck/"
@@ -54,7 +60,7 @@ mkdir -p "$tmp/data"
 # the nodes die with it (Pdeathsig).
 limit=${DQLITE_TIMEOUT:-240}
 timeout -k 10 "$limit" \
-  "$tmp/check" -node "$tmp/sd-node" -dir "$tmp/data" \
+  "$tmp/check" -node "$tmp/sd-node" -bare "$tmp/bare-node" -dir "$tmp/data" \
   -latency "${DQLITE_LATENCY_MS:-20}" -timeout "$((limit > 30 ? limit - 15 : limit / 2))s" &
 checker=$!
 trap 'kill $checker 2>/dev/null; wait $checker 2>/dev/null; exit 130' INT TERM

@@ -20,6 +20,9 @@
 ** The node prints "ready ID ADDRESS" once it serves, and stops cleanly on
 ** SIGTERM or SIGINT. Built by examples/dqlite/run.sh against libdqlite and
 ** the static libsoftdelete.a, which calls the SQLite that libdqlite uses.
+** Built with -DSD_NODE_WITHOUT_SOFTDELETE it leaves the extension out: the
+** test runs such a node to show what a voter without it answers once it
+** leads. Never deploy that build.
 */
 #include <dqlite.h>
 #include <sqlite3.h>
@@ -59,9 +62,11 @@ int main(int argc, char **argv){
   if( mkdir(argv[3], 0755)!=0 && errno!=EEXIST ) die(argv[3], strerror(errno));
 
   signal(SIGPIPE, SIG_IGN);
+#ifndef SD_NODE_WITHOUT_SOFTDELETE
   /* Before dqlite opens any connection. */
   rc = sqlite3_auto_extension((void(*)(void))sqlite3_softdelete_init);
   if( rc!=SQLITE_OK ) die("sqlite3_auto_extension", sqlite3_errstr(rc));
+#endif
 
   /* SIGTERM and SIGINT are waited for below, not delivered. */
   sigemptyset(&set);

@@ -4,7 +4,7 @@
 // committed row and operation, that an operation done on the dead leader can
 // be undone on the new one, and that the old node, restarted, catches up.
 //
-//	check -node PATH -dir DIR [-latency MS] [-timeout DURATION]
+//	check -node PATH -bare PATH -dir DIR [-latency MS] [-timeout DURATION]
 //
 // Every wait is bounded. It prints one line per check, and the figures:
 // the failover time (from SIGKILL of the leader to the first write the
@@ -40,12 +40,14 @@ type node struct {
 	id   uint64
 	addr string
 	dir  string
+	bin  string // the program: sd-node, or bare-node (without softdelete)
 	cmd  *exec.Cmd
 	done chan struct{}
 }
 
 var (
 	nodeBin = flag.String("node", "", "the sd-node program")
+	bareBin = flag.String("bare", "", "sd-node built without softdelete")
 	workDir = flag.String("dir", "", "a directory for the nodes' data")
 	latency = flag.Int("latency", 20, "network latency given to the nodes, ms")
 	limit   = flag.Duration("timeout", 200*time.Second, "fail if not done by then")
@@ -95,7 +97,7 @@ func (n *node) start() error {
 	must(err, "node log")
 	r, w, err := os.Pipe()
 	must(err, "pipe")
-	n.cmd = exec.Command(*nodeBin, fmt.Sprint(n.id), n.addr, n.dir, fmt.Sprint(*latency))
+	n.cmd = exec.Command(n.bin, fmt.Sprint(n.id), n.addr, n.dir, fmt.Sprint(*latency))
 	n.cmd.Stdout = w
 	n.cmd.Stderr = log
 	n.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -340,6 +342,53 @@ func currentLeader(store client.NodeStore) *node {
 	return nodeByID(info.ID)
 }
 
+// newNode starts a node of program bin on a free loopback port. A free
+// port may be taken again before the node binds it: it tries another,
+// three times.
+func newNode(id uint64, bin string) *node {
+	n := &node{id: id, addr: freeAddr(), dir: filepath.Join(*workDir, fmt.Sprintf("node%d", id)), bin: bin}
+	nodes = append(nodes, n)
+	for try := 1; ; try++ {
+		err := n.start()
+		if err == nil {
+			return n
+		}
+		if try == 3 {
+			fail("%v", err)
+		}
+		n.addr = freeAddr()
+	}
+}
+
+// transferTo hands the lead to node id and waits (20 s at most) until the
+// cluster says it leads. A transfer fails while the node is still catching
+// up (a voter just added): it is asked again.
+func transferTo(store client.NodeStore, id uint64) {
+	ctx, cancel := ctxFor(20 * time.Second)
+	defer cancel()
+	var last error
+	for {
+		info, err := leaderOf(ctx, store)
+		if err == nil && info.ID == id {
+			return
+		}
+		if err == nil {
+			var cli *client.Client
+			if cli, err = client.FindLeader(ctx, store); err == nil {
+				err = cli.Transfer(ctx, id)
+				cli.Close()
+			}
+		}
+		if err != nil {
+			last = err
+		}
+		if ctx.Err() != nil {
+			fail("node %d did not take the lead in 20 s (%v)", id, last)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func nodeByID(id uint64) *node {
 	for _, n := range nodes {
 		if n.id == id {
@@ -362,20 +411,7 @@ func main() {
 	// ---- The cluster: node 1 bootstraps, 2 and 3 join as voters --------
 	var infos []client.NodeInfo
 	for id := uint64(1); id <= 3; id++ {
-		n := &node{id: id, addr: freeAddr(), dir: filepath.Join(*workDir, fmt.Sprintf("node%d", id))}
-		nodes = append(nodes, n)
-		// A free port may be taken again before the node binds it: try
-		// another, three times.
-		for try := 1; ; try++ {
-			err := n.start()
-			if err == nil {
-				break
-			}
-			if try == 3 {
-				fail("%v", err)
-			}
-			n.addr = freeAddr()
-		}
+		n := newNode(id, *nodeBin)
 		infos = append(infos, client.NodeInfo{ID: id, Address: n.addr, Role: client.Voter})
 	}
 	defer func() {
@@ -728,25 +764,8 @@ func main() {
 	}
 
 	// Hand it the lead: it serves softdelete (the module is on every voter).
-	{
-		ctx, cancel := ctxFor(20 * time.Second)
-		cli, err := client.FindLeader(ctx, store)
-		must(err, "leader")
-		must(cli.Transfer(ctx, old.id), "transfer")
-		cli.Close()
-		for {
-			info, err := leaderOf(ctx, store)
-			if err == nil && info.ID == old.id {
-				break
-			}
-			if ctx.Err() != nil {
-				fail("node %d did not take the lead", old.id)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		cancel()
-		ok("leadership moved back to node %d", old.id)
-	}
+	transferTo(store, old.id)
+	ok("leadership moved back to node %d", old.id)
 	n = exec1(db, `UPDATE authors_trash SET deleted_at = NULL WHERE deleted_at_op =
 	  (SELECT deleted_at_op FROM authors_trash WHERE id = 8)`)
 	if n != 1 {
@@ -768,6 +787,41 @@ func main() {
 		}
 	}
 	ok("all 3 nodes hold the same %d rows", final.rows)
+
+	// ---- A voter without the module ------------------------------------
+	// It replicates the pages like any node; once it leads, every statement
+	// on a softdelete table fails there. Then it goes, and node 1 leads.
+	{
+		bare := newNode(4, *bareBin)
+		ctx, cancel := ctxFor(20 * time.Second)
+		cli, err := client.FindLeader(ctx, store)
+		must(err, "leader")
+		must(cli.Add(ctx, client.NodeInfo{ID: 4, Address: bare.addr, Role: client.Voter}), "add node 4")
+		cli.Close()
+		must(store.Set(ctx, append(infos, client.NodeInfo{ID: 4, Address: bare.addr})), "store")
+		cancel()
+		transferTo(store, 4)
+		_, err = db.Exec(`DELETE FROM authors WHERE id = 9`)
+		expectErr(err, "no such module: softdelete",
+			"node 4, a voter without the module, leads: a softdelete table fails")
+		expectInt(db, int64(final.rows), "its copy of the base tables is whole",
+			`SELECT (SELECT count(*) FROM authors_data)+(SELECT count(*) FROM posts_data)+`+
+				`(SELECT count(*) FROM comments_data)`)
+		transferTo(store, old.id)
+		ctx, cancel = ctxFor(20 * time.Second)
+		cli, err = client.FindLeader(ctx, store)
+		must(err, "leader")
+		must(cli.Remove(ctx, 4), "remove node 4")
+		cli.Close()
+		must(store.Set(ctx, infos), "store")
+		cancel()
+		bare.stop(syscall.SIGTERM)
+		exec1(db, `DELETE FROM authors WHERE id = 9`)
+		expectInt(db, 51, fmt.Sprintf("node 4 removed, node %d leads again: the same delete "+
+			"cascades there (1 author, 10 posts, 40 comments)", old.id),
+			`SELECT sum(rows) FROM sd_operations WHERE op = `+
+				`(SELECT deleted_at_op FROM authors_trash WHERE id = 9)`)
+	}
 
 	fmt.Printf("dqlite: %d checks passed in %.1f s; failover %.2f s (latency setting %d ms); "+
 		"%d rows and %d operation rows compared on the new leader, %d writes acknowledged "+
