@@ -5,7 +5,6 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const assert = require('node:assert/strict');
 const Database = require('better-sqlite3');
 const { drizzle } = require('drizzle-orm/better-sqlite3');
 const { migrate } = require('drizzle-orm/better-sqlite3/migrator');
@@ -21,23 +20,10 @@ const DB = process.env.SD_DB || path.join(fs.mkdtempSync(path.join(os.tmpdir(), 
 const WORK = path.dirname(DB);
 const MIGRATIONS = path.join(__dirname, 'drizzle');
 
-// --- tiny assertion helpers: every check counts, the first failure stops ---
-let passed = 0;
-function eq(actual, expected, what) {
-  try { assert.deepStrictEqual(actual, expected); } catch (e) {
-    throw new Error(`check failed: ${what}\n  expected ${JSON.stringify(expected)}\n  got      ${JSON.stringify(actual)}`);
-  }
-  passed++;
-}
-function ok(cond, what) { eq(Boolean(cond), true, what); }
-async function fails(fn, pattern, what) {
-  let err = null;
-  try { await fn(); } catch (e) { err = e; }
-  const msg = err && String(err.message) + (err.cause ? ' ' + String(err.cause.message) : '');
-  if (!err) throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}, got none`);
-  if (!pattern.test(msg)) throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}\n  got ${msg}`);
-  passed++;
-}
+const { eq, ok, fails, run } = require('../checks.js').checks('drizzle', {
+  // Drizzle wraps driver errors: the driver's message is in err.cause.
+  errorText: (e) => String(e.message) + (e.cause ? ' ' + String(e.cause.message) : ''),
+});
 
 // --- the connection: Drizzle takes a better-sqlite3 connection; load the
 // extension into every one you open (here: one factory for all). ---
@@ -274,11 +260,4 @@ async function main() {
     'CREATE VIRTUAL TABLE `posts` USING softdelete(posts_data)', 'FIX: never pushed; posts is still the virtual table');
 }
 
-main().then(
-  () => { sqlite.close(); console.log(`drizzle: ${passed} passed, 0 failed`); },
-  (e) => {
-    console.error(e.stack || String(e));
-    try { sqlite.close(); } catch { /* closed */ }
-    console.log(`drizzle: ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-  });
+run(main, () => sqlite.close());

@@ -5,31 +5,13 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const assert = require('node:assert/strict');
 const Database = require('better-sqlite3');
 const knexFactory = require('knex');
 
 const LIB = process.env.SOFTDELETE_LIB || path.resolve(__dirname, '../../../softdelete.so');
 const DB = process.env.SD_DB || path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sd-knex-')), 'app.db');
 
-// --- tiny assertion helpers: every check counts, the first failure stops ---
-let passed = 0;
-function eq(actual, expected, what) {
-  try { assert.deepStrictEqual(actual, expected); } catch (e) {
-    throw new Error(`check failed: ${what}\n  expected ${JSON.stringify(expected)}\n  got      ${JSON.stringify(actual)}`);
-  }
-  passed++;
-}
-function ok(cond, what) { eq(Boolean(cond), true, what); }
-async function fails(fn, pattern, what) {
-  let err = null;
-  try { await fn(); } catch (e) { err = e; }
-  if (!err) throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}, got none`);
-  if (!pattern.test(String(err.message))) {
-    throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}\n  got ${err.message}`);
-  }
-  passed++;
-}
+const { eq, ok, fails, run } = require('../checks.js').checks('knex');
 
 // --- the connection: load the extension on EVERY connection the pool opens ---
 const connections = new Set();
@@ -221,11 +203,4 @@ async function loadAuthorsWithPosts() {
   return users;
 }
 
-main().then(
-  async () => { await knex.destroy(); console.log(`knex: ${passed} passed, 0 failed`); },
-  async (e) => {
-    console.error(e.stack || String(e));
-    await knex.destroy().catch(() => {});
-    console.log(`knex: ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-  });
+run(main, () => knex.destroy());

@@ -5,7 +5,6 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const assert = require('node:assert/strict');
 const Database = require('better-sqlite3');
 const { Kysely, SqliteDialect, SqliteAdapter, Migrator, ParseJSONResultsPlugin, sql } = require('kysely');
 const { jsonArrayFrom } = require('kysely/helpers/sqlite');
@@ -13,25 +12,7 @@ const { jsonArrayFrom } = require('kysely/helpers/sqlite');
 const LIB = process.env.SOFTDELETE_LIB || path.resolve(__dirname, '../../../softdelete.so');
 const DB = process.env.SD_DB || path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sd-kysely-')), 'app.db');
 
-// --- tiny assertion helpers: every check counts, the first failure stops ---
-let passed = 0;
-function eq(actual, expected, what) {
-  try { assert.deepStrictEqual(actual, expected); } catch (e) {
-    throw new Error(`check failed: ${what}\n  expected ${show(expected)}\n  got      ${show(actual)}`);
-  }
-  passed++;
-}
-function show(v) { return JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : x)); }
-function ok(cond, what) { eq(Boolean(cond), true, what); }
-async function fails(fn, pattern, what) {
-  let err = null;
-  try { await fn(); } catch (e) { err = e; }
-  if (!err) throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}, got none`);
-  if (!pattern.test(String(err.message))) {
-    throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}\n  got ${err.message}`);
-  }
-  passed++;
-}
+const { eq, ok, fails, run } = require('../checks.js').checks('kysely');
 
 // --- the connection: Kysely's SqliteDialect calls this factory for the one
 // connection each Kysely instance keeps; load the extension there. ---
@@ -238,11 +219,4 @@ async function main() {
     [{ sql: 'CREATE VIRTUAL TABLE posts USING softdelete(posts_data)' }], 'posts is still the virtual table');
 }
 
-main().then(
-  async () => { await db.destroy(); console.log(`kysely: ${passed} passed, 0 failed`); },
-  async (e) => {
-    console.error(e.stack || String(e));
-    await db.destroy().catch(() => {});
-    console.log(`kysely: ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-  });
+run(main, () => db.destroy());

@@ -5,7 +5,6 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const assert = require('node:assert/strict');
 const sqlite3 = require('sqlite3');
 const { Sequelize, DataTypes, QueryTypes } = require('sequelize');
 
@@ -13,26 +12,10 @@ const LIB = process.env.SOFTDELETE_LIB || path.resolve(__dirname, '../../../soft
 const DB = process.env.SD_DB || path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sd-sequelize-')), 'app.db');
 const WORK = path.dirname(DB);
 
-// --- tiny assertion helpers: every check counts, the first failure stops ---
-let passed = 0;
-function eq(actual, expected, what) {
-  try { assert.deepStrictEqual(actual, expected); } catch (e) {
-    throw new Error(`check failed: ${what}\n  expected ${JSON.stringify(expected)}\n  got      ${JSON.stringify(actual)}`);
-  }
-  passed++;
-}
-function ok(cond, what) { eq(Boolean(cond), true, what); }
-async function fails(fn, pattern, what) {
-  let err = null;
-  try { await fn(); } catch (e) { err = e; }
-  if (!err) throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}, got none`);
+const { eq, ok, fails, run } = require('../checks.js').checks('sequelize', {
   // Sequelize wraps driver errors: the driver's message is in err.original.
-  const msg = [err.message, err.original && err.original.message].filter(Boolean).join(' / ');
-  if (!pattern.test(msg)) {
-    throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}\n  got ${msg}`);
-  }
-  passed++;
-}
+  errorText: (e) => [e.message, e.original && e.original.message].filter(Boolean).join(' / '),
+});
 
 // --- the connection. Sequelize's sqlite dialect opens connections itself
 // (one for plain queries, a new one for each transaction) and never runs the
@@ -256,11 +239,4 @@ async function main() {
     'TRAP: paranoid: true writes deleted_at itself and is refused');
 }
 
-main().then(
-  async () => { await sequelize.close(); console.log(`sequelize: ${passed} passed, 0 failed`); },
-  async (e) => {
-    console.error(e.stack || String(e));
-    await sequelize.close().catch(() => {});
-    console.log(`sequelize: ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-  });
+run(main, () => sequelize.close());

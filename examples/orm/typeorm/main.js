@@ -6,7 +6,6 @@ require('reflect-metadata');
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const assert = require('node:assert/strict');
 const Database = require('better-sqlite3');
 const { DataSource, EntitySchema } = require('typeorm');
 
@@ -14,24 +13,7 @@ const LIB = process.env.SOFTDELETE_LIB || path.resolve(__dirname, '../../../soft
 const DB = process.env.SD_DB || path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sd-typeorm-')), 'app.db');
 const WORK = path.dirname(DB);
 
-// --- tiny assertion helpers: every check counts, the first failure stops ---
-let passed = 0;
-function eq(actual, expected, what) {
-  try { assert.deepStrictEqual(actual, expected); } catch (e) {
-    throw new Error(`check failed: ${what}\n  expected ${JSON.stringify(expected)}\n  got      ${JSON.stringify(actual)}`);
-  }
-  passed++;
-}
-function ok(cond, what) { eq(Boolean(cond), true, what); }
-async function fails(fn, pattern, what) {
-  let err = null;
-  try { await fn(); } catch (e) { err = e; }
-  if (!err) throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}, got none`);
-  if (!pattern.test(String(err.message))) {
-    throw new Error(`check failed: ${what}\n  expected an error matching ${pattern}\n  got ${err.message}`);
-  }
-  passed++;
-}
+const { eq, ok, fails, run } = require('../checks.js').checks('typeorm');
 
 // --- entities (EntitySchema: plain JavaScript, no decorators) ---
 const id = { type: 'integer', primary: true, generated: 'increment' };
@@ -263,11 +245,4 @@ async function main() {
   }
 }
 
-main().then(
-  async () => { await ds.destroy(); console.log(`typeorm: ${passed} passed, 0 failed`); },
-  async (e) => {
-    console.error(e.stack || String(e));
-    if (ds.isInitialized) await ds.destroy().catch(() => {});
-    console.log(`typeorm: ${passed} passed, 1 failed`);
-    process.exitCode = 1;
-  });
+run(main, async () => { if (ds.isInitialized) await ds.destroy(); });
